@@ -1,0 +1,1 @@
+"""One module per `hairac` sub-command; each exposes `register(subparsers)`."""
