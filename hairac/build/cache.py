@@ -1,0 +1,153 @@
+"""A content-addressed build cache: the same inputs are built once.
+
+An entry is a directory named by the hash of everything that decides its output (the
+generated sources, the compiler's own code, the mypyc version, the interpreter tag).
+Entries appear atomically (built in a scratch directory, then renamed), and a per-key file
+lock makes concurrent builds of the same thing (two test workers) wait for one another
+instead of both compiling.
+
+    cache = BuildCache.default()
+    with cache.lock(key):
+        entry = cache.get(key) or cache.put(key, build_into)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+import hairac
+from hairac.build.tags import wheel_tag
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: builds are not locked against each other
+    fcntl = None  # type: ignore[assignment]
+
+
+class Hasher:
+    """sha256 over named parts, so ("ab", "c") and ("a", "bc") differ."""
+
+    def __init__(self, kind: str) -> None:
+        self._h = hashlib.sha256()
+        self.add("kind", kind.encode())
+
+    def add(self, name: str, data: bytes) -> Hasher:
+        for part in (name.encode(), data):
+            self._h.update(len(part).to_bytes(8, "little"))
+            self._h.update(part)
+        return self
+
+    def add_text(self, name: str, text: str) -> Hasher:
+        return self.add(name, text.encode())
+
+    def add_tree(self, name: str, root: Path, files: Iterable[Path]) -> Hasher:
+        for path in sorted(files):
+            self.add(f"{name}/{path.relative_to(root).as_posix()}", path.read_bytes())
+        return self
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()[:32]
+
+
+def _version_of(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+@cache
+def compiler_fingerprint() -> str:
+    """What identifies this compiler: its version, its own source files, mypy, the ABI.
+
+    The sources count, not only `__version__`: during development the version stays put
+    while the code generator changes, and a stale cached wheel would hide the change.
+    """
+    package = Path(hairac.__file__).resolve().parent
+    files = [
+        p
+        for p in package.rglob("*")
+        if p.is_file() and p.suffix in (".py", ".lark", ".json", ".txt") and "__pycache__" not in p.parts
+    ]
+    h = Hasher("hairac")
+    h.add_text("version", hairac.__version__)
+    h.add_text("mypy", _version_of("mypy"))
+    h.add_text("setuptools", _version_of("setuptools"))
+    h.add_text("python", sys.version)
+    h.add_text("tag", str(wheel_tag()))
+    h.add_tree("src", package, files)
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """`HAIRA_BUILD_CACHE`, else `$XDG_CACHE_HOME/hairac`, else `~/.cache/hairac`."""
+    env = os.environ.get("HAIRA_BUILD_CACHE")
+    if env:
+        return Path(env).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return (base / "hairac").resolve()
+
+
+class BuildCache:
+    """Directories of built artifacts under `root/<kind>/<key>/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @staticmethod
+    def default() -> BuildCache:
+        return BuildCache(default_cache_dir())
+
+    def entry_dir(self, kind: str, key: str) -> Path:
+        return self.root / kind / key
+
+    def get(self, kind: str, key: str) -> Path | None:
+        """The entry's directory if it was completed, else None."""
+        path = self.entry_dir(kind, key)
+        return path if (path / ".complete").is_file() else None
+
+    def scratch(self, kind: str) -> Path:
+        """A fresh directory to build in, on the cache's file system (for the rename)."""
+        base = self.root / "tmp"
+        base.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"{kind}-", dir=base))
+
+    def put(self, kind: str, key: str, fill: Callable[[Path], None]) -> Path:
+        """Run `fill(dir)` on an empty directory and publish it as the entry for `key`."""
+        scratch = self.scratch(kind)
+        try:
+            fill(scratch)
+            (scratch / ".complete").write_text(key, encoding="utf-8")
+            target = self.entry_dir(kind, key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(scratch, target)
+            return target
+        finally:
+            if scratch.exists():
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def lock(self, kind: str, key: str) -> Iterator[None]:
+        """Hold the exclusive lock of one entry (blocks while another process builds it)."""
+        locks = self.root / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with open(locks / f"{kind}-{key}.lock", "w") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,123 @@
+"""Compile a package's `.py` modules into native extension modules with mypyc.
+
+Input: a directory holding the package (`ROOT/app/*.py`) and the modules to compile.
+Output: the extension files, keyed by their path inside a wheel
+(`app/main.cpython-311-x86_64-linux-gnu.so`, the group's shared library
+`app__mypyc.cpython-311-x86_64-linux-gnu.so`).
+
+    native = compile_native(root, ["app/__init__.py", "app/main.py"], group="app", work=tmp)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hairac.build.errors import BuildError
+from hairac.build.mypyc_setup import MypycConfig
+
+
+def default_jobs() -> int:
+    """C compilers to run at once: `HAIRA_BUILD_JOBS`, else the cores we may use."""
+    env = os.environ.get("HAIRA_BUILD_JOBS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def runtime_search_path() -> str | None:
+    """Where mypy finds `haira` when the runtime is an editable install, else None.
+
+    mypy follows `.pth` path entries but not the import hooks of modern editable
+    installs, so the type check of generated code would not see `haira` at all.
+    """
+    spec = importlib.util.find_spec("haira")
+    if spec is None or spec.origin is None:
+        return None
+    root = Path(spec.origin).resolve().parent.parent
+    if root.name in ("site-packages", "dist-packages"):
+        return None
+    return str(root)
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    extra = runtime_search_path()
+    if extra is not None:
+        existing = env.get("MYPYPATH")
+        env["MYPYPATH"] = extra if not existing else f"{extra}{os.pathsep}{existing}"
+    # The child prints C compiler noise; keep the locale predictable for the log.
+    env.setdefault("LC_ALL", "C.UTF-8")
+    return env
+
+
+def compile_native(
+    root: Path,
+    modules: Sequence[str],
+    *,
+    group: str,
+    work: Path,
+    opt_level: str = "3",
+    jobs: int | None = None,
+) -> dict[str, Path]:
+    """mypyc-compile `modules` (paths relative to `root`); archive path → built file.
+
+    Raises `BuildError` (with the log of mypyc and the C compiler) when the build fails.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    build_lib = work / "lib"
+    config = MypycConfig(
+        sources=tuple(str(root / m) for m in modules),
+        group_name=group,
+        c_dir=str(work / "c"),
+        build_temp=str(work / "temp"),
+        build_lib=str(build_lib),
+        opt_level=opt_level,
+        jobs=jobs if jobs is not None else default_jobs(),
+    )
+    config_path = work / "mypyc.json"
+    config_path.write_text(config.to_json(), encoding="utf-8")
+    log_path = work / "build.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hairac.build.mypyc_setup", str(config_path)],
+            cwd=root,
+            env=_child_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if proc.returncode != 0:
+        raise BuildError(
+            f"mypyc could not compile the generated module (exit {proc.returncode}); "
+            f"see {log_path}",
+            log=log_path,
+        )
+    built = {
+        path.relative_to(build_lib).as_posix(): path
+        for path in sorted(build_lib.rglob("*"))
+        if path.is_file() and _is_extension(path.name)
+    }
+    if not built:
+        raise BuildError(f"mypyc produced no extension module; see {log_path}", log=log_path)
+    return built
+
+
+def _is_extension(filename: str) -> bool:
+    return filename.endswith((".so", ".pyd"))
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    """The last lines of a build log, for an error message."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
