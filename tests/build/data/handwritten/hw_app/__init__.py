@@ -1,0 +1,1 @@
+"""Hand-written stand-in for a generated package (the shape codegen emits)."""
