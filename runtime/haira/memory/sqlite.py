@@ -1,0 +1,229 @@
+"""SQLite implementation of `Store` (default: `.haira.db` in the working directory).
+
+All statements run on one dedicated thread that owns the connection, so any number of
+concurrent streams (on any event loop) can await the store safely; WAL mode plus a busy
+timeout lets several worker processes share the file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store, rfc3339
+
+__all__ = ["SQLiteStore"]
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS haira_memory (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent TEXT NOT NULL,
+    session TEXT NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS haira_memory_by_session ON haira_memory (agent, session, id);
+CREATE TABLE IF NOT EXISTS haira_chats (
+    session_id TEXT PRIMARY KEY,
+    workflow TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS haira_chat_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS haira_chat_messages_by_session ON haira_chat_messages (session_id, id);
+"""
+
+
+class SQLiteStore(Store):
+    """One connection on one thread; methods hop onto it with `run_in_executor`."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="haira-sqlite")
+        self._conn: sqlite3.Connection | None = None
+        self._closed = False
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------ plumbing
+
+    def _db(self) -> sqlite3.Connection:
+        conn = self._conn
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=10000")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return conn
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(self._db()))
+
+    # ------------------------------------------------------------ memory
+
+    async def load_messages(self, agent: str, session: str, *, limit: int = 0) -> list[Message]:
+        def q(db: sqlite3.Connection) -> list[Message]:
+            if limit > 0:
+                rows = db.execute(
+                    "SELECT role, content, interrupted FROM haira_memory WHERE agent=? AND session=?"
+                    " ORDER BY id DESC LIMIT ?",
+                    (agent, session, limit),
+                ).fetchall()
+                rows.reverse()
+            else:
+                rows = db.execute(
+                    "SELECT role, content, interrupted FROM haira_memory WHERE agent=? AND session=?"
+                    " ORDER BY id",
+                    (agent, session),
+                ).fetchall()
+            return [Message(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
+
+        return await self._run(q)
+
+    async def append_messages(
+        self, agent: str, session: str, messages: list[Message], *, keep: int = 0
+    ) -> None:
+        now = time.time()
+
+        def q(db: sqlite3.Connection) -> None:
+            with _Transaction(db):
+                db.executemany(
+                    "INSERT INTO haira_memory (agent, session, role, content, interrupted, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [(agent, session, m.role, m.content, int(m.interrupted), now) for m in messages],
+                )
+                if keep > 0:
+                    db.execute(
+                        "DELETE FROM haira_memory WHERE agent=? AND session=? AND id <= ("
+                        " SELECT id FROM haira_memory WHERE agent=? AND session=?"
+                        " ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                        (agent, session, agent, session, keep),
+                    )
+
+        await self._run(q)
+
+    async def replace_messages(self, agent: str, session: str, messages: list[Message]) -> None:
+        now = time.time()
+
+        def q(db: sqlite3.Connection) -> None:
+            with _Transaction(db):
+                db.execute("DELETE FROM haira_memory WHERE agent=? AND session=?", (agent, session))
+                db.executemany(
+                    "INSERT INTO haira_memory (agent, session, role, content, interrupted, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [(agent, session, m.role, m.content, int(m.interrupted), now) for m in messages],
+                )
+
+        await self._run(q)
+
+    # ------------------------------------------------------------ chats
+
+    async def record_chat_message(
+        self, session_id: str, workflow: str, role: str, content: str, *, interrupted: bool = False
+    ) -> None:
+        now = time.time()
+        title = content[:80] if role == "user" else ""
+
+        def q(db: sqlite3.Connection) -> None:
+            with _Transaction(db):
+                db.execute(
+                    "INSERT INTO haira_chats (session_id, workflow, title, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET"
+                    " updated_at=excluded.updated_at,"
+                    " title=CASE WHEN haira_chats.title='' THEN excluded.title ELSE haira_chats.title END",
+                    (session_id, workflow, title, now, now),
+                )
+                db.execute(
+                    "INSERT INTO haira_chat_messages (session_id, role, content, interrupted, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (session_id, role, content, int(interrupted), now),
+                )
+
+        await self._run(q)
+
+    async def list_chats(self) -> list[ChatSummary]:
+        def q(db: sqlite3.Connection) -> list[ChatSummary]:
+            rows = db.execute(
+                "SELECT c.session_id, c.workflow, c.title, c.created_at, c.updated_at,"
+                " (SELECT COUNT(*) FROM haira_chat_messages m WHERE m.session_id=c.session_id)"
+                " FROM haira_chats c ORDER BY c.updated_at DESC, c.session_id"
+            ).fetchall()
+            return [
+                ChatSummary(str(r[0]), str(r[1]), str(r[2]), int(r[5]), rfc3339(r[3]), rfc3339(r[4]))
+                for r in rows
+            ]
+
+        return await self._run(q)
+
+    async def get_chat(self, session_id: str) -> Chat | None:
+        def q(db: sqlite3.Connection) -> Chat | None:
+            row = db.execute(
+                "SELECT workflow, created_at, updated_at FROM haira_chats WHERE session_id=?",
+                (session_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            msgs = db.execute(
+                "SELECT role, content, interrupted, created_at FROM haira_chat_messages"
+                " WHERE session_id=? ORDER BY id",
+                (session_id,),
+            ).fetchall()
+            return Chat(
+                session_id,
+                str(row[0]),
+                rfc3339(row[1]),
+                rfc3339(row[2]),
+                [ChatEntry(str(m[0]), str(m[1]), bool(m[2]), rfc3339(m[3])) for m in msgs],
+            )
+
+        return await self._run(q)
+
+    async def delete_chat(self, session_id: str) -> bool:
+        def q(db: sqlite3.Connection) -> bool:
+            with _Transaction(db):
+                cur = db.execute("DELETE FROM haira_chats WHERE session_id=?", (session_id,))
+                db.execute("DELETE FROM haira_chat_messages WHERE session_id=?", (session_id,))
+                return cur.rowcount > 0
+
+        return await self._run(q)
+
+    async def close(self) -> None:
+        def q(db: sqlite3.Connection) -> None:
+            db.close()
+            self._conn = None
+
+        if self._conn is not None:
+            await self._run(q)
+        self._executor.shutdown(wait=False)
+
+
+class _Transaction:
+    """`BEGIN IMMEDIATE … COMMIT` (rollback on error) on an autocommit connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")

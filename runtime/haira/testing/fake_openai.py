@@ -1,0 +1,48 @@
+"""`python -m haira.testing.fake_openai --port N`: the fake LLM server on the command line.
+
+Serves the OpenAI chat-completions wire (and Azure's and Anthropic's routes) on loopback;
+point a provider at it with `OPENAI_BASE_URL=http://127.0.0.1:N/v1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from haira.testing.fake_llm import FakeLLM
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None, *, flavour: str = "OpenAI") -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m haira.testing.fake_{flavour.lower()}",
+                                     description=f"Fake {flavour}-compatible LLM server for tests and demos.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8089, help="0 picks a free port")
+    parser.add_argument("--token-rate", type=float, default=0.0, help="tokens per second (0 = unthrottled)")
+    parser.add_argument("--reply", default="", help="fixed reply text (default: Echo: <last user message>)")
+    parser.add_argument("--model", default="", help="model name to report (default: the requested one)")
+    args = parser.parse_args(argv)
+    fake = FakeLLM(host=args.host, port=args.port, token_rate=args.token_rate,
+                   reply_text=args.reply, model=args.model)
+
+    async def run() -> None:
+        await fake.start_async()
+        base = fake.openai_base
+        print(f"fake {flavour} server on {fake.url}  (OPENAI_BASE_URL={base}, ANTHROPIC_BASE_URL={base})",
+              file=sys.stderr, flush=True)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        return 0
+    except OSError as exc:
+        print(f"fake {flavour} server: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
