@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-
 from haira.webui.proxy import WebUIProxy
 from webui_backend import WireBackend
 
@@ -29,6 +28,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts" / "webui"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered by pytest-xdist too; here for runs with `-p no:xdist`.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one xdist worker")
 
 
 class Served:

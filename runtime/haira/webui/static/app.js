@@ -28,6 +28,7 @@ const state = {
   lastUserText: null,
   lastAssistant: null,
   atBottom: true,
+  autoScrollTop: 0, // where scrollToBottom last put the message list
   chatFields: [],
   formFields: [],
   retryTimer: null,
@@ -643,6 +644,7 @@ async function runChat(text) {
   if (state.busy && state.busy.controller === controller) state.busy = null;
   setBusy(state.busy !== null);
   updateRetryButtons();
+  scrollIfPinned(); // the footer buttons just made the reply taller
   refreshChats();
 }
 
@@ -691,6 +693,7 @@ function handleEvent(view, event, on) {
 function scrollToBottom() {
   const box = $("messages");
   box.scrollTop = box.scrollHeight;
+  state.autoScrollTop = box.scrollTop;
   $("jump").hidden = true;
 }
 
@@ -701,9 +704,13 @@ function scrollIfPinned() {
   else $("jump").hidden = false;
 }
 
+// Scroll events arrive a frame late, when more text may already have made the
+// box taller, so "not at the bottom" alone does not mean the reader moved:
+// only a scroll upwards from where we last put it does.
 function onMessagesScroll() {
   const box = $("messages");
-  state.atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 32;
+  if (box.scrollHeight - box.scrollTop - box.clientHeight < 32) state.atBottom = true;
+  else if (box.scrollTop < state.autoScrollTop - 4) state.atBottom = false;
   if (state.atBottom) $("jump").hidden = true;
 }
 
