@@ -1,0 +1,384 @@
+"""Workflow endpoints: method check, binding, negotiation, then SSE, JSON fallback or JSON.
+
+    POST /chat  {"message":"hi","session_id":"s1"}        (no Accept)  -> SSE (sse.serve)
+    POST /chat  Accept: application/json                               -> 200 {"reply": "..."}
+    GET  /chat?message=hi  Last-Event-ID: <id>:4                       -> replay, or 204
+
+A streaming workflow's function is called after the SSE headers are out (it may be slow
+when it is `blocking`); its stream is driven by a task of its own that writes into a
+`StreamRun`, so the response only ever copies finished frames to the socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Final, Protocol
+
+import orjson
+
+from haira.server import resume, sse
+from haira.server.binding import Bound, Limits, bind
+from haira.server.negotiate import wants_sse
+from haira.server.problems import Failure, HttpError, classify, error_body, redact
+from haira.server.request import Receive, Request, Send, read_body, send_bytes, send_error
+from haira.server.spec import WorkflowSpec
+from haira.types import to_jsonable
+
+__all__ = ["Endpoint", "Streamable", "Workflows"]
+
+# What the access log shows for a client that left before its JSON answer was ready.
+CLIENT_CLOSED: Final = 499
+
+
+class Streamable(Protocol):
+    """What a streaming workflow returns (`haira.agents.AgentStream` and test doubles)."""
+
+    def run(self, sink: sse.StreamRun) -> Awaitable[object]: ...
+
+
+class Endpoint:
+    """One workflow path: its spec and the methods it answers."""
+
+    __slots__ = ("allow", "methods", "spec")
+
+    def __init__(self, spec: WorkflowSpec) -> None:
+        self.spec = spec
+        methods = [spec.method.upper()]
+        if spec.is_stream and "GET" not in methods:
+            methods.append("GET")  # contract §1: `new EventSource(path)` issues a GET
+        self.methods = frozenset(methods)
+        self.allow = ", ".join([*methods, "OPTIONS"]).encode()
+
+
+class _Collector:
+    """The sink of the JSON fallback: keeps the text and the usage, drops the rest."""
+
+    __slots__ = ("parts", "usage_counts")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.usage_counts: tuple[int, int] | None = None
+
+    async def text(self, content: str) -> None:
+        if content:
+            self.parts.append(content)
+
+    async def tool_start(self, tool: str, args: dict[str, object]) -> None:
+        return None
+
+    async def tool_end(self, tool: str, ok: bool, error: str | None) -> None:
+        return None
+
+    async def handoff(self, from_agent: str, to_agent: str) -> None:
+        return None
+
+    async def usage(self, prompt_tokens: int, completion_tokens: int) -> None:
+        self.usage_counts = (prompt_tokens, completion_tokens)
+
+
+Recorder = Callable[[str, str, str, str, bool], Awaitable[None]]
+
+
+class Workflows:
+    """Serves every workflow route; owns the resumable runs and the in-flight work."""
+
+    def __init__(
+        self,
+        specs: list[WorkflowSpec],
+        *,
+        limits: Limits,
+        sse_limits: sse.SseLimits,
+        registry: resume.StreamRegistry,
+        recorder: Recorder,
+        debug: bool,
+    ) -> None:
+        self.endpoints: dict[str, Endpoint] = {}
+        for spec in specs:
+            self.endpoints[spec.path] = Endpoint(spec)
+        self._limits = limits
+        self._sse_limits = sse_limits
+        self.registry = registry
+        self._record = recorder
+        self._debug = debug
+        self.shutting_down = False
+        self.tasks: set[asyncio.Task[object]] = set()  # JSON fallbacks and chat writes
+
+    # ------------------------------------------------------------ entry point
+
+    async def handle(
+        self,
+        ep: Endpoint,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int]:
+        """Answer one request to a workflow path; returns (status, events) for the log."""
+        spec = ep.spec
+        try:
+            if req.method not in ep.methods:
+                raise HttpError(
+                    405,
+                    "method_not_allowed",
+                    f"method {req.method} is not allowed on {spec.path}",
+                    headers=((b"allow", ep.allow),),
+                )
+            if not spec.is_stream:
+                return await self._json_workflow(spec, req, receive, send, cors)
+            sse_wanted = wants_sse(req.header(b"accept"))
+            if sse_wanted:
+                last_id = req.header(b"last-event-id")
+                if last_id:
+                    resumed = await self._resume(spec, last_id, req, receive, send, cors)
+                    if resumed is not None:
+                        return resumed
+            bound = await bind(spec, req, receive, self._limits)
+            if self.shutting_down:
+                bound.cleanup()
+                raise HttpError(503, "shutting_down", "the server is shutting down")
+            if sse_wanted:
+                return 200, await self._start_stream(spec, bound, receive, send, cors)
+            return await self._json_fallback(spec, bound, receive, send, cors)
+        except HttpError as err:
+            await send_error(send, err, cors)
+            return err.status, 0
+
+    # ------------------------------------------------------------ SSE
+
+    async def _resume(
+        self,
+        spec: WorkflowSpec,
+        last_id: bytes,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int] | None:
+        parsed = resume.parse_last_event_id(last_id)
+        if parsed is None:
+            return None  # not one of our ids: a fresh request
+        stream_id, seq = parsed
+        # The body (if any) is the original request's; read it so the connection stays usable.
+        await read_body(receive, limit=self._limits.body_bytes, declared=req.content_length)
+        run = self.registry.lookup(stream_id, spec.path)
+        if run is None or (run.finished and seq >= run.last_seq):
+            # Finished and delivered, or unknown here: 204 stops EventSource's reconnecting
+            # instead of starting a second agent run.
+            await send({"type": "http.response.start", "status": 204, "headers": cors})
+            await send({"type": "http.response.body", "body": b""})
+            return 204, 0
+        events = await sse.serve(
+            run, seq, send, receive, self._sse_limits, [*sse.SSE_HEADERS, *cors]
+        )
+        return 200, events
+
+    async def _start_stream(
+        self,
+        spec: WorkflowSpec,
+        bound: Bound,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> int:
+        run = self.registry.create(spec.path, collect=spec.has_session)
+        run.task = asyncio.get_running_loop().create_task(self._drive(spec, run, bound))
+        return await sse.serve(run, 0, send, receive, self._sse_limits, [*sse.SSE_HEADERS, *cors])
+
+    async def _drive(self, spec: WorkflowSpec, run: sse.StreamRun, bound: Bound) -> None:
+        """Run the workflow's stream into `run`; always ends with `done` (after `error`)."""
+        chat = self._chat_key(spec, bound.args)
+        user_write = self._record_user(spec, chat, bound.args)
+        try:
+            stream = await self._call(spec, bound.args)
+            runner = getattr(stream, "run", None)
+            if runner is None:
+                raise TypeError(
+                    f"workflow {spec.name} returned {type(stream).__name__}, not a stream"
+                )
+            await runner(run)
+            if run.cancel_reason is not None:
+                run.fail(*run.cancel_reason)  # the run swallowed our cancellation
+        except asyncio.CancelledError:
+            run.fail(*(run.cancel_reason or ("the run was cancelled", "cancelled")))
+        except Exception as exc:
+            failure = classify(exc, debug=self._debug)
+            run.fail(failure.message, failure.code)
+        finally:
+            run.finish()
+            bound.cleanup()
+        if chat is not None:
+            if user_write is not None:
+                await _quietly(user_write)
+            await self._record_safe(
+                chat, spec.path, "assistant", run.reply, run.cancel_reason is not None
+            )
+
+    # ------------------------------------------------------------ JSON fallback
+
+    async def _json_fallback(
+        self,
+        spec: WorkflowSpec,
+        bound: Bound,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int]:
+        collector = _Collector()
+        chat = self._chat_key(spec, bound.args)
+        user_write = self._record_user(spec, chat, bound.args)
+
+        async def run_to_end() -> object:
+            stream = await self._call(spec, bound.args)
+            runner = getattr(stream, "run", None)
+            if runner is None:
+                raise TypeError(
+                    f"workflow {spec.name} returned {type(stream).__name__}, not a stream"
+                )
+            return await runner(collector)
+
+        outcome = await self._until_disconnect(run_to_end(), receive)
+        bound.cleanup()
+        reply = "".join(collector.parts)
+        if chat is not None:
+            if user_write is not None:
+                await _quietly(user_write)
+            await self._record_safe(
+                chat, spec.path, "assistant", reply, not isinstance(outcome, _Done)
+            )
+        if isinstance(outcome, _Gone):
+            return CLIENT_CLOSED, 0
+        if isinstance(outcome, Failure):
+            await send_bytes(send, outcome.status, error_body(outcome.message, outcome.code), cors)
+            return outcome.status, 0
+        doc: dict[str, object] = {"reply": reply}
+        if collector.usage_counts is not None:
+            doc["usage"] = {
+                "prompt_tokens": collector.usage_counts[0],
+                "completion_tokens": collector.usage_counts[1],
+            }
+        await send_bytes(send, 200, orjson.dumps(doc) + b"\n", cors)
+        return 200, 0
+
+    # ------------------------------------------------------------ plain JSON workflows
+
+    async def _json_workflow(
+        self,
+        spec: WorkflowSpec,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int]:
+        bound = await bind(spec, req, receive, self._limits)
+        if self.shutting_down:
+            bound.cleanup()
+            raise HttpError(503, "shutting_down", "the server is shutting down")
+
+        async def call() -> object:
+            return to_jsonable(await self._call(spec, bound.args))
+
+        outcome = await self._until_disconnect(call(), receive)
+        bound.cleanup()
+        if isinstance(outcome, _Gone):
+            return CLIENT_CLOSED, 0
+        if isinstance(outcome, Failure):
+            await send_bytes(send, outcome.status, error_body(outcome.message, outcome.code), cors)
+            return outcome.status, 0
+        try:
+            body = orjson.dumps(outcome.value) + b"\n"
+        except TypeError as exc:
+            failure = classify(exc, debug=self._debug)
+            await send_bytes(send, 500, error_body(failure.message, failure.code), cors)
+            return 500, 0
+        await send_bytes(send, 200, body, cors)
+        return 200, 0
+
+    # ------------------------------------------------------------ helpers
+
+    async def _call(self, spec: WorkflowSpec, args: dict[str, object]) -> object:
+        """Call the workflow function with its arguments in declaration order."""
+        values = [args[p.name] for p in spec.params]
+        if spec.blocking:
+            return await asyncio.to_thread(spec.fn, *values)
+        return spec.fn(*values)
+
+    async def _until_disconnect(
+        self, work: Awaitable[object], receive: Receive
+    ) -> _Done | Failure | _Gone:
+        """Run `work` in a task; cancel it if the client disconnects (or on shutdown)."""
+        loop = asyncio.get_running_loop()
+        task: asyncio.Task[object] = loop.create_task(_as_coro(work))
+        self.tasks.add(task)
+        watcher = loop.create_task(_wait_disconnect(receive))
+        try:
+            await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.tasks.discard(task)
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            return _Gone()
+        watcher.cancel()
+        if task.cancelled():
+            if self.shutting_down:
+                return Failure(503, "shutting_down", "the server is shutting down")
+            return Failure(503, "cancelled", "the run was cancelled")
+        exc = task.exception()
+        if exc is not None:
+            return classify(exc, debug=self._debug)
+        return _Done(task.result())
+
+    def _chat_key(self, spec: WorkflowSpec, args: dict[str, object]) -> str | None:
+        if not spec.has_session:
+            return None
+        sid = args.get("session_id")
+        return sid if isinstance(sid, str) and sid else None
+
+    def _record_user(
+        self, spec: WorkflowSpec, chat: str | None, args: dict[str, object]
+    ) -> asyncio.Task[None] | None:
+        if chat is None:
+            return None
+        message = args.get(spec.chat_param)
+        if not isinstance(message, str) or not message:
+            return None
+        # Written concurrently with the run so the first token does not wait for the store.
+        task = asyncio.get_running_loop().create_task(
+            self._record_safe(chat, spec.path, "user", message, False)
+        )
+        return task
+
+    async def _record_safe(
+        self, chat: str, workflow: str, role: str, content: str, interrupted: bool
+    ) -> None:
+        try:
+            await self._record(chat, workflow, role, content, interrupted)
+        except Exception as exc:  # a broken store must not break the stream
+            sys.stderr.write(f"[haira] could not record chat {chat!r}: {redact(str(exc))}\n")
+
+
+class _Done:
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class _Gone:
+    __slots__ = ()
+
+
+async def _as_coro(work: Awaitable[object]) -> object:
+    return await work
+
+
+async def _wait_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _quietly(task: asyncio.Task[None]) -> None:
+    # Wait for the user message to be written first (chat order); it reports its own errors.
+    await asyncio.wait((task,))
