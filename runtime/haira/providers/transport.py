@@ -352,7 +352,8 @@ async def _pump(resp: httpx.Response, parser: StreamParser, wd: _Watchdog, label
                 continue  # draining after the end marker
             wd.last = clock()
             if wd.phase == _WAIT_FIRST:
-                wd.phase = _STREAMING
+                # The idle deadline may be earlier than the armed first-byte one: re-arm.
+                wd.set_phase(_STREAMING)
             for data in decoder.feed(chunk):
                 if await parser.handle(data):
                     done = True
