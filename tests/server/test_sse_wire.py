@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from server_support import Script, live_server, raw_request, stream_id, stream_spec
-
 from haira.errors import HairaRuntimeError, UpstreamError, UpstreamTimeout
+from server_support import Script, live_server, raw_request, stream_id, stream_spec
 
 
 def _post_stream(url: str, payload: dict[str, object], **headers: str) -> httpx.Response:
@@ -81,8 +80,16 @@ def test_tool_handoff_usage_events_exact() -> None:
 
 def test_errors_after_start_are_events_then_done() -> None:
     cases = [
-        (UpstreamError("LLM API error: 500 from provider"), "upstream_error", "LLM API error: 500 from provider"),
-        (UpstreamTimeout("the model did not answer within 30s"), "upstream_timeout", "the model did not answer within 30s"),
+        (
+            UpstreamError("LLM API error: 500 from provider"),
+            "upstream_error",
+            "LLM API error: 500 from provider",
+        ),
+        (
+            UpstreamTimeout("the model did not answer within 30s"),
+            "upstream_timeout",
+            "the model did not answer within 30s",
+        ),
         (HairaRuntimeError("store unavailable"), "internal", "store unavailable"),
         (ValueError("secret internals"), "internal", "internal error"),
     ]
