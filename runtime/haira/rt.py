@@ -166,9 +166,23 @@ def _layout_f(digits: str, dp: int) -> str:
     return digits[:dp] + "." + digits[dp:]
 
 
+def _fmt_inner(v: object) -> str:
+    """`%v` of a value nested in a list, map, struct or payload."""
+    t = type(v)
+    if t is str:
+        return v  # type: ignore[return-value]  # NOTE: checked by `type(v) is str`
+    if t is int:
+        return int.__repr__(v)
+    if t is float:
+        return fmt_float(v)  # type: ignore[arg-type]  # NOTE: checked by `type(v) is float`
+    if v is None:
+        return "<nil>"
+    return _fmt_other(v, False)
+
+
 def _fmt_other(v: object, top: bool) -> str:
     if isinstance(v, list | tuple):
-        return "[" + " ".join([fmt(x) for x in v]) + "]"
+        return "[" + " ".join([_fmt_inner(x) for x in v]) + "]"
     if isinstance(v, dict):
         return _fmt_map(v)
     if isinstance(v, HairaError):
@@ -176,7 +190,7 @@ def _fmt_other(v: object, top: bool) -> str:
     if isinstance(v, EnumValue):
         if not v.payload:
             return v.name
-        return v.name + "(" + ", ".join([fmt(x) for x in v.payload]) + ")"
+        return v.name + "(" + ", ".join([_fmt_inner(x) for x in v.payload]) + ")"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
@@ -188,7 +202,7 @@ def _fmt_other(v: object, top: bool) -> str:
     cls = type(v)
     fields = getattr(cls, "__haira_fields__", None)
     if isinstance(fields, tuple):
-        body = "{" + " ".join([fmt(getattr(v, f)) for f in fields]) + "}"
+        body = "{" + " ".join([_fmt_inner(getattr(v, f)) for f in fields]) + "}"
         # Go prints a struct reached through a pointer as &{...} at the top level only.
         return "&" + body if top and getattr(cls, "__haira_pointer__", False) else body
     if callable(v) and cls.__str__ is object.__str__ or isinstance(v, type):
@@ -204,7 +218,7 @@ def _fmt_map(m: Mapping[object, object]) -> str:
         keys = sorted(m)  # type: ignore[type-var]  # NOTE: mixed keys fall back below
     except TypeError:
         keys = sorted(m, key=fmt)
-    return "map[" + " ".join([fmt(k) + ":" + fmt(m[k]) for k in keys]) + "]"
+    return "map[" + " ".join([_fmt_inner(k) + ":" + _fmt_inner(m[k]) for k in keys]) + "]"
 
 
 def str_(v: object) -> str:
@@ -624,6 +638,12 @@ def execute_main(
         from haira.stdlib.env import load_dotenv
 
         load_dotenv(".env")
+    for stream in (sys.stdout, sys.stderr):
+        # Strings cut inside a UTF-8 sequence (byte-based string ops) still print, as in Go.
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="surrogateescape")
     if sys.getrecursionlimit() < 10000:
         # NOTE: Go stacks grow to 1 GB; recursive Haira programs need more than CPython's 1000.
         sys.setrecursionlimit(10000)
@@ -654,6 +674,7 @@ def _flush_stdout() -> None:
 
 
 _SOURCE_MAPS: dict[str, Mapping[int, tuple[str, int, int]]] = {}
+_MAX_STACK_LINES = 40
 
 
 def register_source_map(key: str, source_map: Mapping[int, tuple[str, int, int]]) -> None:
@@ -717,7 +738,13 @@ def format_uncaught(exc: BaseException) -> str:
     if frames:
         _, path, line, col = frames[0]
         lines.append(f"{path}:{line}:{col}: {message}")
-        lines.extend(f"    at {fn} ({p}:{ln}:{c})" for fn, p, ln, c in frames)
+        shown = [f"    at {fn} ({p}:{ln}:{c})" for fn, p, ln, c in frames]
+        if len(shown) > _MAX_STACK_LINES:
+            # Deep recursion: keep both ends of the stack, as readable as Go's elision.
+            half = _MAX_STACK_LINES // 2
+            elided = len(shown) - 2 * half
+            shown = [*shown[:half], f"    ... {elided} more frames ...", *shown[-half:]]
+        lines.extend(shown)
     else:
         lines.append(message)
     if os.environ.get("HAIRA_DEBUG"):

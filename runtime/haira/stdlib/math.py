@@ -8,8 +8,10 @@ never a Python exception: `math.sqrt(-1)` is NaN, `math.log(0)` is -Inf.
 
 from __future__ import annotations
 
+import builtins as _builtins
 import math as _m
 import random as _random
+from fractions import Fraction
 
 from haira.stdlib.conv import to_float as _f
 from haira.stdlib.conv import to_int as _to_int
@@ -154,7 +156,12 @@ def cbrt(x: object) -> float:
     v = _f(x)
     if not _finite(v) or v == 0.0:
         return v
-    return _m.cbrt(v)
+    # NOTE: libm's cbrt can be 1 ulp off (cbrt(-27) = -3.0000000000000004); Go's is exact on
+    # perfect cubes. Pick the neighbour whose cube is exactly closest to v.
+    r = _m.cbrt(v)
+    target = Fraction(v)
+    candidates = (r, _m.nextafter(r, _INF), _m.nextafter(r, -_INF))
+    return _builtins.min(candidates, key=lambda c: _builtins.abs(Fraction(c) ** 3 - target))
 
 
 def exp(x: object) -> float:
