@@ -15,7 +15,8 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 import uvicorn
@@ -39,6 +40,22 @@ class _Uvicorn(uvicorn.Server):
             # In-flight streams end with `event: error` + `done` instead of being cut off.
             loop.call_soon_threadsafe(self._haira_app.begin_shutdown)
         super().handle_exit(sig, frame)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises the signal after its graceful shutdown, which turns SIGTERM into
+        # exit status -15 and SIGINT into a KeyboardInterrupt traceback; a finished graceful
+        # shutdown is a normal exit here.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        handled = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
