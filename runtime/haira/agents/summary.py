@@ -12,7 +12,6 @@ from haira.providers.types import ChatMessage, ChatRequest
 __all__ = ["SUMMARY_PREFIX", "maybe_summarize"]
 
 SUMMARY_PREFIX = "Summary of earlier conversation:\n"
-_KEEP_RECENT = 4
 _INSTRUCTION = (
     "Summarize the conversation below for your own future reference: keep names, facts, "
     "decisions, open questions and the user's preferences. Reply with the summary only."
@@ -28,9 +27,13 @@ async def maybe_summarize(agent: Agent, session: str) -> None:
     """Fold all but the last few messages into one model-written summary when over budget."""
     store = get_store()
     messages = await store.load_messages(agent.name, session)
-    if len(messages) <= agent.memory.keep:
+    summarized = 1 if messages and messages[0].content.startswith(SUMMARY_PREFIX) else 0
+    if len(messages) - summarized <= agent.memory.keep:
         return
-    old, recent = messages[:-_KEEP_RECENT], messages[-_KEEP_RECENT:]
+    # Keep the newest half of the budget verbatim; everything older (including an earlier
+    # summary) is folded into the new summary.
+    keep_recent = max(2, agent.memory.keep // 2)
+    old, recent = messages[:-keep_recent], messages[-keep_recent:]
     transcript = "\n".join(
         f"{m.role}: {m.content[len(SUMMARY_PREFIX):] if m.content.startswith(SUMMARY_PREFIX) else m.content}"
         for m in old

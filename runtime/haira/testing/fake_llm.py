@@ -445,7 +445,12 @@ class FakeLLM:
                 i += 1
                 await writer.drain()
         tokens = tokens_of(step.text)
-        limit = step.after if step.kind in ("stall", "disconnect", "malformed") else len(tokens)
+        if step.kind in ("stall", "disconnect", "malformed"):
+            limit = step.after
+        elif step.kind == "tools":
+            limit = 0  # the encoder writes the text that precedes the calls
+        else:
+            limit = len(tokens)
         for tok in tokens[:limit]:
             await pace.wait()
             _chunk(writer, enc.text(tok))
