@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Served
 from haira.webui.proxy import WebUIProxy
 from webui_backend import WireBackend
+from webui_support import Served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("webui-browser")]
 
@@ -150,6 +150,20 @@ def test_errors_inline_with_retry(page: Page, proxy: Served, backend: tuple[Wire
     send(page, "http500 boom")
     wait_idle(page)
     assert "500 internal failure" in (last_answer(page).locator(".msg-error").text_content() or "")
+
+
+def test_a_broken_stream_resumes_with_last_event_id(
+    page: Page, proxy: Served, backend: tuple[WireBackend, Served]
+) -> None:
+    open_chat(page, proxy)
+    before = len(backend[0].state.resumes)
+    send(page, "drop it")
+    wait_idle(page)
+    body = (last_answer(page).locator(".msg-body").text_content() or "").strip()
+    assert body == "part1 part2 part3 part4 part5 part6"
+    resumes = backend[0].state.resumes[before:]
+    assert len(resumes) == 2 and resumes[0] == "" and resumes[1].endswith(":3")
+    assert last_answer(page).locator(".msg-error").count() == 0
 
 
 def test_markdown_renders_safely(page: Page, proxy: Served, artifacts: Path) -> None:

@@ -14,19 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Served
 from haira.webui import asset
 from haira.webui.proxy import BackendError, WebUIProxy, backend_url
 from webui_backend import WireBackend
+from webui_support import Served, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def test_assets_are_served_by_path() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,21 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Served
 from haira.testing import FakeLLM, call, error, reply, tool_calls
 from haira.webui.proxy import WebUIProxy
+from webui_support import Served, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("webui-browser")]
 
 APP = Path(__file__).with_name("real_app.py")
 Page = Any
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")

@@ -76,6 +76,8 @@ class BackendState:
     disconnects: list[str] = field(default_factory=list)  # sessions whose stream the client dropped
     gate: threading.Event = field(default_factory=threading.Event)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)  # stream ids of `drop` replies
+    resumes: list[str] = field(default_factory=list)  # Last-Event-ID of each `drop` request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, sid: str, role: str, content: str, interrupted: bool = False) -> None:
@@ -172,7 +174,7 @@ class WireBackend:
         elif path.startswith("/_api/chats/"):
             await self._chat(path[len("/_api/chats/") :], method, send)
         elif path == "/chat" and method == "POST":
-            await self._stream(receive, send)
+            await self._stream(receive, send, headers.get("last-event-id", ""))
         elif path == "/sum" and method == "POST":
             await self._sum(scope, receive, send, headers)
         else:
@@ -206,7 +208,7 @@ class WireBackend:
             return
         await _json(send, 200, {**summary, "messages": list(self.state.chats[sid].messages)})
 
-    async def _stream(self, receive: Receive, send: Send) -> None:
+    async def _stream(self, receive: Receive, send: Send, last_event_id: str) -> None:
         try:
             params = json.loads(await _body(receive) or b"{}")
         except ValueError:
@@ -219,6 +221,9 @@ class WireBackend:
         sid = str(params.get("session_id") or "")
         if message.startswith("http500"):
             await _json(send, 500, {"error": "internal failure", "code": "internal"})
+            return
+        if message.startswith("drop"):
+            await self._drop(send, last_event_id)
             return
         if sid:
             self.state.record(sid, "user", message)
@@ -249,6 +254,31 @@ class WireBackend:
         gone.cancel()
         if sid:
             self.state.record(sid, "assistant", "".join(reply))
+
+    async def _drop(self, send: Send, last_event_id: str) -> None:
+        """Six tokens; the first response breaks off after three (no `done`), and a
+        reconnect with `Last-Event-ID` gets the rest, as the contract's resume does."""
+        stream_id, _, seen = last_event_id.rpartition(":")
+        resuming = stream_id in self.state.dropped and seen.isdigit()
+        if not resuming:
+            stream_id = uuid.uuid4().hex[:12]
+            self.state.dropped.add(stream_id)
+        start = int(seen) if resuming else 0
+        end = 6 if resuming else 3
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"text/event-stream; charset=utf-8"), (b"cache-control", b"no-cache")],
+            }
+        )
+        body = b"retry: 3000\n\n"
+        for seq in range(start + 1, end + 1):
+            body += _frame(None, {"content": f"part{seq} "}, f"{stream_id}:{seq}")
+        if resuming:
+            body += _frame("done", "[DONE]", f"{stream_id}:7")
+        self.state.resumes.append(last_event_id)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _disconnected(self, receive: Receive) -> None:
         while (await receive())["type"] != "http.disconnect":

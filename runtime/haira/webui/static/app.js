@@ -148,6 +148,11 @@ function sessionParam(wf) {
   return exact ? exact.name : (params.find((p) => /session/i.test(p.name)) || {}).name || null;
 }
 
+// The server records chats (for /_api/chats) only for a `session_id` parameter
+// (http-streaming.md §7); other session-like parameters still get an id, so the
+// agent's memory carries over, but there is no history to list.
+const recordsChats = (wf) => sessionParam(wf) === "session_id";
+
 const titleOf = (wf) => wf.title || wf.name || wf.path;
 const wfUrl = (wf) => wf.path;
 const apiBase = (wf) => wf.api_base || "";
@@ -239,7 +244,7 @@ function openChat(wf, sessionId) {
   $("chat-title").textContent = titleOf(wf);
   $("chat-desc").textContent = wf.description || "";
   const sessionName = sessionParam(wf);
-  $("chats-section").hidden = sessionName === null;
+  $("chats-section").hidden = !recordsChats(wf);
   const chat = chatParam(wf);
   const extra = normParams(wf).filter((p) => p.name !== chat && p.name !== sessionName);
   const options = $("chat-options-fields");
@@ -261,7 +266,7 @@ async function switchSession(sessionId, loadHistory) {
   state.atBottom = true;
   $("jump").hidden = true;
   refreshChats();
-  if (sessionId && loadHistory) await loadChatHistory(wf, sessionId);
+  if (sessionId && loadHistory && recordsChats(wf)) await loadChatHistory(wf, sessionId);
   $("prompt").focus();
 }
 
@@ -301,7 +306,7 @@ async function loadChatHistory(wf, sessionId) {
 
 async function refreshChats() {
   const wf = state.current;
-  if (!wf || !wf.is_stream || sessionParam(wf) === null) return;
+  if (!wf || !wf.is_stream || !recordsChats(wf)) return;
   const list = $("chat-list");
   let chats = [];
   try {
