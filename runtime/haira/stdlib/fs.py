@@ -43,6 +43,9 @@ def read_file(path: str) -> tuple[str, HairaError | None]:
     """The whole file as text, or ("", error)."""
     try:
         fh = open(path, "rb")  # noqa: SIM115  # NOTE: open and read fail with different Go ops
+    except IsADirectoryError as exc:
+        # Go opens a directory fine and fails on the read.
+        return "", os_error("read", path, exc)
     except OSError as exc:
         return "", os_error("open", path, exc)
     try:

@@ -126,6 +126,8 @@ def _chr(n: int) -> str:
 
 def _fmt_float(verb: str, x: float, spec: _Spec) -> str:
     finite = x == x and x not in (float("inf"), float("-inf"))
+    if verb == "v" and spec.prec >= 0:
+        verb = "g"
     if verb == "v" or (verb in "gG" and spec.prec < 0):
         s = fmt_float(x)
         if verb == "G":

@@ -118,6 +118,8 @@ def _translate_escape(p: str, i: int, out: list[str]) -> int:
             raise _Unsupported(f"unsupported class \\{nxt}{name}")
         out.append(cls)
         return after
+    if nxt.isdigit() and nxt != "0":
+        raise _Unsupported("backreferences are not RE2")
     if nxt == "C":
         out.append(".")
         return i + 2
@@ -137,7 +139,9 @@ def translate(pattern: str) -> str:
             i = _translate_escape(pattern, i, out)
         elif c == "[":
             i = _translate_class(pattern, i, out)
-        elif c == "(" and pattern.startswith("(?<", i) and pattern[i + 3 : i + 4] not in ("=", "!"):
+        elif c == "(" and pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            raise _Unsupported("lookaround is not RE2")
+        elif c == "(" and pattern.startswith("(?<", i):
             out.append("(?P<")
             i += 3
         elif c == "(" and pattern.startswith("(?", i) and not pattern.startswith("(?P", i):
