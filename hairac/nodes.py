@@ -131,11 +131,12 @@ class Param(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Arg(Node):
-    """A call argument; `name` for `f(k: v)` / `f(k = v)`."""
+    """A call argument; `name` for `f(k: v)` / `f(k = v)`; `spread` for `f(...xs)`."""
 
     value: Expr
     name: str | None = None
     name_span: Span | None = None
+    spread: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,185 @@
+"""The context layer between the lexer and the LALR grammar.
+
+Newlines are insignificant in Haira, so a few decisions that REF's recursive
+descent parser makes by looking around cannot be made by an LALR(1) table.
+This pass makes them on the token stream, using bracket matching and newlines,
+and encodes them in the token types:
+
+* `BLOCK_LBRACE`: a `{` that opens a block where an expression could also
+  start: the block after an `if`/`while`/`for`/`match`/`select` head (so
+  `if d != Dir.North {` is not a struct literal, language.md §0 #31a), the
+  body after a lambda's or arm's `=>`, the body of a block lambda `(x) { }`.
+* `ARM_ARROW`: the `=>` that ends a match/select arm's pattern or guard, so a
+  guard `n > limit =>` never reads as a lambda (§0 #31b). Arms are separated
+  by newlines: a newline at arm depth ends the arm's body unless the line
+  ends with an operator.
+* `LAMBDA_LPAR`: a `(` in operand position whose `)` is followed by `=>` or
+  by a block: the parameter list of a lambda.
+* `DEF_MARK`: a zero-width token before a top-level `name(...) {` or
+  `Type.name(...) {` (also with `-> T`): a function or method definition,
+  not a call statement (§2.1).
+* Keywords used as names: after `.` or `@`, before `:` or `=`, and the
+  declaration keywords `agent`/`tool`/`provider` unless a name follows.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from hairac.syntax.tokens import LITERAL_KEYWORDS, SOFT_DECL_KEYWORDS, Tok
+
+_OPENERS: Final = {"LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE"}
+_CLOSERS: Final = {v: k for k, v in _OPENERS.items()}
+
+# Tokens after which a `(` is a call and not the start of an operand.
+_ENDERS: Final = frozenset(
+    "NAME INT FLOAT STRING ISTRING TRIPLE ITRIPLE RPAR RSQB RBRACE TRUE FALSE NIL NONE QMARK FN".split()  # noqa: SIM905
+)
+
+# After these a `(` is a call or a type, never a lambda's parameter list.
+_NOT_LAMBDA: Final = _ENDERS | {"ARROW"}
+
+# A line ending with one of these continues the arm body on the next line.
+_CONTINUES: Final = frozenset(
+    """PLUS MINUS STAR SLASH PERCENT AMP PIPE CARET SHL SHR PIPEGT ORELSE AND OR NOT TILDE EQ NE
+    LT GT LE GE DOTDOT DOTDOTEQ DOT ASSIGN FATARROW ARM_ARROW COLON""".split()  # noqa: SIM905
+)
+
+_PATTERN, _BODY = 0, 1
+_OTHER, _BLOCK, _ARMS = 0, 1, 2
+
+
+class _Frame:
+    __slots__ = ("kind", "phase", "role", "started")
+
+    def __init__(self, kind: str, role: int) -> None:
+        self.kind = kind
+        self.role = role
+        self.phase = _PATTERN
+        self.started = False
+
+
+def match_brackets(toks: list[Tok]) -> tuple[dict[int, int], list[int], list[int]]:
+    """Pair brackets: (opener index -> closer index, unclosed opener indices, stray closer indices)."""
+    partner: dict[int, int] = {}
+    stack: list[int] = []
+    stray: list[int] = []
+    for i, t in enumerate(toks):
+        ty = t.type
+        if ty in _OPENERS:
+            stack.append(i)
+        elif ty in _CLOSERS:
+            want = _CLOSERS[ty]
+            if stack and toks[stack[-1]].type == want:
+                partner[stack.pop()] = i
+                continue
+            # A mismatch: if the right opener is further down, the ones above it are unclosed.
+            depth = len(stack) - 1
+            while depth >= 0 and toks[stack[depth]].type != want:
+                depth -= 1
+            if depth < 0:
+                stray.append(i)
+                continue
+            partner[stack[depth]] = i
+            del stack[depth:]
+    return partner, stack, stray
+
+
+def _soften_keywords(toks: list[Tok]) -> None:
+    """Turn keywords into names where only a name makes sense."""
+    n = len(toks)
+    for i, t in enumerate(toks):
+        word = t.value
+        if not isinstance(word, str) or t.type != word.upper() or word in LITERAL_KEYWORDS:
+            continue
+        prev = toks[i - 1].type if i else ""
+        nxt = toks[i + 1].type if i + 1 < n else ""
+        if (
+            prev in ("DOT", "AT")
+            or nxt in ("COLON", "ASSIGN")
+            or (word in SOFT_DECL_KEYWORDS and nxt != "NAME")
+        ):
+            t.type = "NAME"
+
+
+def _is_definition(toks: list[Tok], i: int, partner: dict[int, int]) -> bool:
+    """`name(...) {`/`->` or `Type.name(...) {`/`->` starting at `i`."""
+    n = len(toks)
+    j = i + 1
+    if j + 1 < n and toks[j].type == "DOT" and toks[j + 1].type == "NAME":
+        j += 2
+    if j >= n or toks[j].type != "LPAR" or j not in partner:
+        return False
+    k = partner[j] + 1
+    return k < n and toks[k].type in ("LBRACE", "ARROW")
+
+
+def apply_context(toks: list[Tok]) -> tuple[list[Tok], list[int]]:  # noqa: C901
+    """Rewrite token types in place as described above; returns (tokens, unclosed
+    opener offsets). DEF_MARK tokens are inserted, so the list is new."""
+    partner, unclosed, _stray = match_brackets(toks)
+    _soften_keywords(toks)
+    out: list[Tok] = []
+    frames: list[_Frame] = []
+    pending: list[tuple[int, bool]] = []  # (depth, opens arms) of heads awaiting their `{`
+    force_block: set[int] = set()
+    prev = ""
+    for i, t in enumerate(toks):
+        ty = t.type
+        depth = len(frames)
+        arms = frames[-1] if frames and frames[-1].role == _ARMS else None
+        if arms is not None and t.nl and arms.phase == _BODY and arms.started and prev not in _CONTINUES:
+            arms.phase = _PATTERN
+        switched = False
+        if ty == "NAME":
+            if depth == 0 and (t.nl or i == 0) and _is_definition(toks, i, partner):
+                out.append(Tok("DEF_MARK", "", t.start, t.start, t.nl))
+        elif ty == "IF":
+            if not (arms is not None and arms.phase == _PATTERN):
+                pending.append((depth, False))
+        elif ty in ("WHILE", "FOR"):
+            pending.append((depth, False))
+        elif ty in ("MATCH", "SELECT"):
+            pending.append((depth, True))
+        elif ty == "LBRACE":
+            role = _OTHER
+            if pending and pending[-1][0] == depth and (prev in _ENDERS or pending[-1][1]):
+                # The head's expression is complete (it ends in a name, literal or
+                # closer), so this `{` opens the block; after an operator or `in`
+                # it starts a map literal (`for k, v in {"a": 1} {`).
+                role = _ARMS if pending.pop()[1] else _BLOCK
+                t.type = "BLOCK_LBRACE"
+            elif i in force_block or prev in ("FATARROW", "ARM_ARROW"):
+                role = _BLOCK
+                t.type = "BLOCK_LBRACE"
+            if arms is not None and arms.phase == _BODY:
+                arms.started = True
+            frames.append(_Frame("LBRACE", role))
+        elif ty == "LPAR" or ty == "LSQB":
+            if ty == "LPAR" and prev not in _NOT_LAMBDA and i in partner:
+                k = partner[i] + 1
+                if k < len(toks):
+                    after = toks[k].type
+                    if after == "FATARROW":
+                        t.type = "LAMBDA_LPAR"
+                    elif after == "LBRACE" and not (pending and pending[-1][0] == depth):
+                        t.type = "LAMBDA_LPAR"
+                        force_block.add(k)
+            if arms is not None and arms.phase == _BODY:
+                arms.started = True
+            frames.append(_Frame(ty, _OTHER))
+        elif ty in _CLOSERS:
+            if frames:
+                frames.pop()
+            while pending and pending[-1][0] > len(frames):
+                pending.pop()
+        elif ty == "FATARROW" and arms is not None and arms.phase == _PATTERN:
+            t.type = "ARM_ARROW"
+            arms.phase = _BODY
+            arms.started = False
+            switched = True
+        if arms is not None and arms.phase == _BODY and not switched and frames and frames[-1] is arms:
+            arms.started = True
+        out.append(t)
+        prev = t.type
+    return out, [toks[i].start for i in unclosed]

@@ -1,0 +1,277 @@
+"""The LALR(1) driver: tokens -> AST, with error recovery.
+
+The loop is lark's (shift / reduce / goto over the tables from tables.py),
+written out here so that it can (a) feed our own tokens, (b) call the node
+builder directly, (c) recover from syntax errors and keep going, and (d)
+refuse absurd nesting with a diagnostic instead of exhausting memory or
+blowing the stack of whoever walks the tree later.
+
+Recovery is panic mode with a trial run: after an error, take the next
+token that starts a line (or a `}`), and pop parser states until the parser
+can accept that token and the two after it; discard what was popped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+from hairac import nodes as n
+from hairac.diagnostics import DiagnosticSink, SourceFile, Span
+from hairac.diagnostics import messages as msg
+from hairac.syntax.build import Builder
+from hairac.syntax.layer import apply_context
+from hairac.syntax.lexer import Lexer
+from hairac.syntax.tables import Tables, load_tables
+from hairac.syntax.tokens import DISPLAY, KEYWORDS, Tok, describe
+
+MAX_STACK = 2000  # parser states: far beyond real programs, small enough for tree walkers
+MAX_ERRORS = 50
+_TRIAL_TOKENS = 3
+_SYNC_TYPES = frozenset({"RBRACE", "DEF_MARK"})
+
+_EXPR_START = frozenset({"INT", "STRING", "LSQB", "NAME"})
+_ITEM_START = frozenset({"FN", "STRUCT", "ENUM"})
+_TYPE_START = frozenset({"NAME", "LSQB", "LPAR", "NIL"})
+
+
+class _Abort(Exception):
+    """Parsing cannot continue (nesting too deep, too many errors)."""
+
+
+class Parser:
+    def __init__(self, file: SourceFile, sink: DiagnosticSink, tables: Tables | None = None) -> None:
+        self.file = file
+        self.sink = sink
+        self.tables = tables or load_tables()
+        self.builder = Builder(file, sink, self._parse_interp)
+        self.callbacks: list[Callable[[list[Any]], Any]] = [
+            self._callback(rule.name, rule.expand1) for rule in self.tables.rules
+        ]
+        self.error_count = 0
+        self.unclosed: list[int] = []
+        self._end_state = -1
+
+    def _callback(self, name: str, expand1: bool) -> Callable[[list[Any]], Any]:
+        if expand1:
+            return _first
+        method = getattr(self.builder, name, None)
+        if method is not None:
+            return method  # type: ignore[no-any-return]
+        return _children
+
+    # ------------------------------------------------------------------ entry points
+
+    def parse_module(self) -> n.Module:
+        toks = Lexer(self.file, self.sink).tokens()
+        toks, self.unclosed = apply_context(toks)
+        result = self._run(toks, "module")
+        if isinstance(result, n.Module):
+            if self.error_count == 0:
+                self._report_misplaced_hooks()
+            return result
+        return n.Module(span=Span(self.file, 0, len(self.file.text)), items=())
+
+    def parse_expr_range(self, start: int, end: int) -> n.Expr | None:
+        toks = Lexer(self.file, self.sink, start=start, end=end).tokens()
+        toks, unclosed = apply_context(toks)
+        saved = self.unclosed
+        self.unclosed = unclosed
+        try:
+            result = self._run(toks, "expr", end_offset=end)
+        finally:
+            self.unclosed = saved
+        return result if isinstance(result, n.Node) else None  # type: ignore[return-value]
+
+    def _parse_interp(self, start: int, end: int) -> n.Expr | None:
+        before = self.sink.error_count
+        expr = self.parse_expr_range(start, end)
+        if expr is None and self.sink.error_count == before:
+            self.sink.error(Span(self.file, start, end), msg.BAD_INTERP.template, None, msg.BAD_INTERP.code)
+        return expr
+
+    def _report_misplaced_hooks(self) -> None:
+        for _block, hooks in self.builder.block_hooks.values():
+            for h in hooks:
+                if isinstance(h, n.ToolHook):
+                    self.sink.error(h.span, msg.MISPLACED_TOOL_HOOK.format(hook=h.kind), None,
+                                    msg.MISPLACED_TOOL_HOOK.code)  # fmt: skip
+                else:
+                    self.sink.error(h.span, msg.MISPLACED_HOOK.format(hook=h.kind), None,
+                                    msg.MISPLACED_HOOK.code)  # fmt: skip
+        self.builder.block_hooks.clear()
+
+    # ------------------------------------------------------------------ the LALR loop
+
+    def _run(self, toks: list[Tok], start: str, end_offset: int | None = None) -> Any:
+        last = toks[-1].end if toks else (end_offset if end_offset is not None else 0)
+        if end_offset is None and not toks:
+            last = 0
+        toks.append(Tok("$END", "", last, last, True))
+        try:
+            return self._loop(toks, start)
+        except _Abort:
+            return None
+
+    def _loop(self, toks: list[Tok], start: str) -> Any:  # noqa: C901 - the hot loop stays flat
+        tables = self.tables
+        states = tables.states
+        rules = tables.rules
+        callbacks = self.callbacks
+        end_state = tables.end_states[start]
+        self._end_state = end_state
+        stack_s: list[int] = [tables.start_states[start]]
+        stack_v: list[Any] = []
+        i = 0
+        quiet_until = -1
+        while True:
+            tok = toks[i]
+            ty = tok.type
+            act = states[stack_s[-1]].get(ty)
+            if act is None:
+                if i >= quiet_until:
+                    self._report(tok, toks, i, stack_s[-1])
+                resumed = self._recover(toks, i, stack_s, stack_v)
+                if resumed is None:
+                    return None
+                i = resumed
+                quiet_until = i + _TRIAL_TOKENS
+                continue
+            if act >= 0:
+                stack_s.append(act)
+                stack_v.append(tok)
+                i += 1
+                if len(stack_s) > MAX_STACK:
+                    self._too_deep(tok)
+                continue
+            rule = rules[-1 - act]
+            size = rule.size
+            if size:
+                children = stack_v[-size:]
+                del stack_s[-size:]
+                del stack_v[-size:]
+            else:
+                children = []
+            value = callbacks[-1 - act](children)
+            goto = states[stack_s[-1]][rule.origin]
+            stack_s.append(goto)
+            stack_v.append(value)
+            if ty == "$END" and goto == end_state:
+                return value
+
+    def _too_deep(self, tok: Tok) -> None:
+        self.sink.error(
+            Span(self.file, tok.start, tok.end), msg.TOO_DEEP.format(limit=MAX_STACK // 4),
+            "split the expression or block into smaller functions", msg.TOO_DEEP.code,
+        )  # fmt: skip
+        raise _Abort
+
+    # ------------------------------------------------------------------ recovery
+
+    def _accepts(self, stack: list[int], toks: list[Tok], j: int) -> bool:
+        """Would the parser, from `stack`, accept toks[j:j+3]? (states only, no values)"""
+        states = self.tables.states
+        rules = self.tables.rules
+        stack = list(stack)
+        for k in range(j, min(j + _TRIAL_TOKENS, len(toks))):
+            ty = toks[k].type
+            while True:
+                act = states[stack[-1]].get(ty)
+                if act is None:
+                    return False
+                if act >= 0:
+                    stack.append(act)
+                    break
+                rule = rules[-1 - act]
+                if rule.size:
+                    del stack[-rule.size :]
+                goto = states[stack[-1]].get(rule.origin)
+                if goto is None:
+                    return False
+                stack.append(goto)
+                if ty == "$END" and goto == self._end_state:
+                    return True
+        return True
+
+    def _recover(self, toks: list[Tok], i: int, stack_s: list[int], stack_v: list[Any]) -> int | None:
+        for j in range(i, len(toks)):
+            t = toks[j]
+            if not (t.nl or t.type in _SYNC_TYPES or t.type == "$END"):
+                continue
+            for depth in range(len(stack_s), 0, -1):
+                if self._accepts(stack_s[:depth], toks, j):
+                    del stack_s[depth:]
+                    del stack_v[depth - 1 :]
+                    return j
+        return None
+
+    # ------------------------------------------------------------------ messages
+
+    def _report(self, tok: Tok, toks: list[Tok], i: int, state: int) -> None:
+        self.error_count += 1
+        if self.error_count > MAX_ERRORS:
+            self.sink.error(Span(self.file, tok.start, tok.end), msg.TOO_MANY_ERRORS.template, None,
+                            msg.TOO_MANY_ERRORS.code)  # fmt: skip
+            raise _Abort
+        expected = {s for s in self.tables.states[state] if s.isupper() and not s.startswith("$")}
+        if "$END" in self.tables.states[state]:
+            expected.add("$END")
+        message = f"expected {self._expected_text(expected)}, found {describe(tok)}"
+        hint = self._hint(tok, toks, i, expected)
+        code = msg.UNEXPECTED_EOF.code if tok.type == "$END" else msg.UNEXPECTED_TOKEN.code
+        self.sink.error(Span(self.file, tok.start, tok.end), message, hint, code)
+
+    @staticmethod
+    def _expected_text(expected: set[str]) -> str:
+        if "DEF_MARK" in expected or expected >= _ITEM_START:
+            return "item or statement"
+        if expected >= _TYPE_START and "INT" not in expected:
+            return "type"
+        if expected >= _EXPR_START:
+            if "RBRACE" in expected and "RETURN" in expected:
+                return "statement or '}'"
+            return "expression"
+        shown = sorted({DISPLAY.get(e, e) for e in expected if e not in ("LAMBDA_LPAR",)})
+        if not shown:
+            return "nothing more"
+        if len(shown) > 5:
+            return ", ".join(shown[:5]) + " or another token"
+        if len(shown) == 1:
+            return shown[0]
+        return ", ".join(shown[:-1]) + " or " + shown[-1]
+
+    def _hint(self, tok: Tok, toks: list[Tok], i: int, expected: set[str]) -> str | None:
+        if tok.type == "$END" and self.unclosed:
+            opener = self.unclosed[-1]
+            line, col = self.file.position(opener)
+            return f"the '{self.file.text[opener]}' opened at {line}:{col} is never closed"
+        for cand in (tok, toks[i - 1] if i > 0 else None):
+            if cand is not None and cand.type == "NAME":
+                word = str(cand.value)
+                close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.75)
+                if close and close[0] != word:
+                    return f"did you mean '{close[0]}'?"
+        if tok.type == "RBRACE" and "RBRACE" not in expected:
+            return "this '}' has no matching '{'"
+        if tok.type == "ASSIGN" and "EQ" in expected:
+            return "use '==' to compare"
+        return None
+
+
+def _first(children: list[Any]) -> Any:
+    return children[0] if len(children) == 1 else children
+
+
+def _children(children: list[Any]) -> Any:
+    return children
+
+
+def parse_source(source: SourceFile, sink: DiagnosticSink) -> n.Module:
+    """Parse one file. Problems go to `sink`; the module holds what parsed."""
+    return Parser(source, sink).parse_module()
+
+
+def parse_expression(source: SourceFile, sink: DiagnosticSink) -> n.Expr | None:
+    """Parse the whole of `source` as one expression (tests, REPL-style tools)."""
+    return Parser(source, sink).parse_expr_range(0, len(source.text))
