@@ -154,10 +154,10 @@ def test_eq_is_typed_like_go_any() -> None:
 
 
 def test_truthy() -> None:
-    for v in (None, False, 0, 0.0, ""):
-        assert not rt.truthy(v)
-    for v in (True, 1, -0.5, "x", [], {}):
-        assert rt.truthy(v)
+    falsy: list[object] = [None, False, 0, 0.0, ""]
+    truthy: list[object] = [True, 1, -0.5, "x", [], {}]
+    assert not any(rt.truthy(v) for v in falsy)
+    assert all(rt.truthy(v) for v in truthy)
 
 
 def test_errors_and_panics() -> None:
