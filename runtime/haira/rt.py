@@ -25,6 +25,11 @@ __all__ = [
     "RuntimeFault",
     "add",
     "as_panic",
+    "attempt",
+    "bitand",
+    "bitnot",
+    "bitor",
+    "bitxor",
     "catch_text",
     "concat",
     "div",
@@ -36,6 +41,8 @@ __all__ = [
     "fdiv",
     "fmt",
     "fmt_float",
+    "ge",
+    "gt",
     "format_float_f",
     "go_quote",
     "iadd",
@@ -49,7 +56,9 @@ __all__ = [
     "ishl",
     "ishr",
     "interp",
+    "le",
     "len_",
+    "lt",
     "mod",
     "mul",
     "neg",
@@ -59,6 +68,8 @@ __all__ = [
     "run_main",
     "set_index",
     "set_index_any",
+    "shl",
+    "shr",
     "str_",
     "sub",
     "to_error",
@@ -461,6 +472,82 @@ def neg(a: object) -> object:
     raise RuntimeFault(f"invalid operation: -{_type_name(a)}")
 
 
+def bitnot(a: object) -> int:
+    """`~x` (Go `^x`): -x-1 on an int."""
+    if type(a) is int:
+        return ~a
+    raise RuntimeFault(f"invalid operation: ~{_type_name(a)}")
+
+
+def _int_operands(op: str, a: object, b: object) -> tuple[int, int]:
+    if type(a) is int and type(b) is int:
+        return a, b
+    _bad_op(op, a, b)
+
+
+def bitand(a: object, b: object) -> int:
+    """`&` on operands of static type `any`."""
+    x, y = _int_operands("&", a, b)
+    return x & y
+
+
+def bitor(a: object, b: object) -> int:
+    """`|` on operands of static type `any`."""
+    x, y = _int_operands("|", a, b)
+    return x | y
+
+
+def bitxor(a: object, b: object) -> int:
+    """`^` on operands of static type `any`."""
+    x, y = _int_operands("^", a, b)
+    return x ^ y
+
+
+def shl(a: object, b: object) -> int:
+    """`<<` on operands of static type `any`."""
+    x, y = _int_operands("<<", a, b)
+    return ishl(x, y)
+
+
+def shr(a: object, b: object) -> int:
+    """`>>` on operands of static type `any`."""
+    x, y = _int_operands(">>", a, b)
+    return ishr(x, y)
+
+
+def _ordered(op: str, a: object, b: object) -> tuple[float, float] | tuple[str, str]:
+    ta, tb = type(a), type(b)
+    if ta is str and tb is str:
+        return a, b  # type: ignore[return-value]  # NOTE: types checked above
+    if ta in (int, float) and tb in (int, float):
+        return a, b  # type: ignore[return-value]  # NOTE: types checked above
+    _bad_op(op, a, b)
+
+
+def lt(a: object, b: object) -> bool:
+    """`<` on operands of static type `any` (numbers, or strings bytewise)."""
+    x, y = _ordered("<", a, b)
+    return x < y  # type: ignore[operator]  # NOTE: same-kind pair from _ordered
+
+
+def le(a: object, b: object) -> bool:
+    """`<=` on operands of static type `any`."""
+    x, y = _ordered("<=", a, b)
+    return x <= y  # type: ignore[operator]  # NOTE: same-kind pair from _ordered
+
+
+def gt(a: object, b: object) -> bool:
+    """`>` on operands of static type `any`."""
+    x, y = _ordered(">", a, b)
+    return x > y  # type: ignore[operator]  # NOTE: same-kind pair from _ordered
+
+
+def ge(a: object, b: object) -> bool:
+    """`>=` on operands of static type `any`."""
+    x, y = _ordered(">=", a, b)
+    return x >= y  # type: ignore[operator]  # NOTE: same-kind pair from _ordered
+
+
 def eq(a: object, b: object) -> bool:
     """`==` with Go's dynamic rules for `any`: values of different types are never equal."""
     if a is b:
@@ -586,6 +673,16 @@ def raise_error(err: HairaError | None) -> None:
     """`e?` on a lone error value: raise it when non-nil (§0 #25 extension)."""
     if err is not None:
         raise HairaPanic(err)
+
+
+def attempt(fn: Callable[[], T], zero: T) -> tuple[T, HairaError | None]:
+    """Call `fn`; a failure becomes the error of a `(value, error)` pair (agent `ask`/`run`)."""
+    try:
+        return fn(), None
+    except HairaRuntimeError as exc:
+        return zero, HairaError(str(exc) or type(exc).__name__)
+    except Exception as exc:  # noqa: BLE001  # NOTE: any failure is a Haira error value here
+        return zero, HairaError(catch_text(exc))
 
 
 def as_panic(exc: BaseException) -> HairaPanic:

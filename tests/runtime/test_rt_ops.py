@@ -190,3 +190,32 @@ def test_catch_text_of_python_exceptions() -> None:
         )
     assert rt.catch_text(HairaRuntimeError("store down")) == "store down"
     assert rt.catch_text(KeyError("k")).startswith("runtime error: KeyError")
+
+
+def test_dynamic_bitwise_and_ordering() -> None:
+    assert rt.bitnot(5) == -6
+    assert rt.bitand(6, 3) == 2 and rt.bitor(6, 3) == 7 and rt.bitxor(6, 3) == 5
+    assert rt.shl(1, 4) == 16 and rt.shr(-16, 2) == -4
+    with pytest.raises(RuntimeFault, match="invalid operation"):
+        rt.bitnot(1.5)
+    with pytest.raises(RuntimeFault, match="invalid operation"):
+        rt.bitand(1, "2")
+    assert rt.lt(1, 2.5) and rt.le(2, 2) and rt.gt("b", "a") and rt.ge(3.0, 3)
+    with pytest.raises(RuntimeFault, match="invalid operation"):
+        rt.lt("a", 1)
+
+
+def test_attempt_turns_failures_into_error_values() -> None:
+    assert rt.attempt(lambda: "ok", "") == ("ok", None)
+
+    def upstream() -> str:
+        raise HairaRuntimeError("upstream error: 503")
+
+    value, err = rt.attempt(upstream, "")
+    assert value == "" and err is not None and err.message == "upstream error: 503"
+
+    def crash() -> str:
+        return str(1 // 0)
+
+    _, err2 = rt.attempt(crash, "z")
+    assert err2 is not None and err2.message == "runtime error: integer divide by zero"
