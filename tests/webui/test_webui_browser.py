@@ -275,3 +275,26 @@ def test_unreachable_backend_shows_a_banner(page: Page) -> None:
         assert banner.get_attribute("role") == "alert"
     finally:
         served.stop()
+
+
+def test_several_backends_in_one_ui(page: Page) -> None:
+    one, two = WireBackend(), WireBackend()
+    servers = [Served(one), Served(two)]
+    served = Served(WebUIProxy([s.url for s in servers]))
+    try:
+        page.goto(served.url + "/_ui/#wf=%2F_b%2Fchat-2%2Fchat")
+        page.wait_for_selector("#chat-view:not([hidden])")
+        assert page.locator("#wf-list .side-item").count() == 4
+        assert "chat-2" in (page.locator("#wf-list .side-item[aria-current='page']").text_content() or "")
+        send(page, "hello two")
+        wait_idle(page)
+        sid = session_of(page)
+        page.wait_for_selector(f"#chat-list li[data-id='{sid}']")
+        assert list(two.state.chats) == [sid]
+        assert one.state.chats == {}
+        page.reload()
+        page.wait_for_selector(".msg-assistant")
+        assert page.locator(".msg-user .msg-body").all_text_contents() == ["hello two"]
+    finally:
+        for s in (served, *servers):
+            s.stop()

@@ -202,7 +202,9 @@ function renderWorkflowList() {
           "data-path": wf.path,
         },
         h("span", { class: "title" }, titleOf(wf), h("span", { class: "kind", text: wf.is_stream ? "chat" : "form" })),
-        wf.description ? h("span", { class: "sub", text: wf.description }) : null)));
+        wf.description || wf.backend
+          ? h("span", { class: "sub", text: [wf.backend, wf.description].filter(Boolean).join(" · ") })
+          : null)));
   }
   if (state.workflows.length === 0) list.append(h("li", { class: "empty-note", text: "No workflows." }));
 }

@@ -137,7 +137,7 @@ export function renderInline(text) {
   // Code spans first: their content is never interpreted.
   s = s.replace(/(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g, (_, _ticks, code) => keep(`<code>${escapeHtml(code.trim() === "" ? code : code.replace(/^ (.*) $/s, "$1"))}</code>`));
   s = escapeHtml(s);
-  s = s.replace(/!?\[([^\]\n]*)\]\(([^)\s]+)(?:\s+&quot;[^&]*&quot;)?\)/g, (whole, label, url) => {
+  s = s.replace(/!?\[([^\]\n]*)\]\(((?:[^()\s]|\([^()\s]*\))+)(?:\s+&quot;[^&]*&quot;)?\)/g, (whole, label, url) => {
     const href = safeHref(url);
     if (href === null) return label;
     return keep(`<a href="${href}" target="_blank" rel="noopener noreferrer">${label || href}</a>`);
