@@ -25,11 +25,17 @@ def _free_port() -> int:
         return port
 
 
+def _pythonpath() -> str:
+    # Keep an outer PYTHONPATH (the native-runtime suite runs us against an unpacked wheel).
+    outer = os.environ.get("PYTHONPATH", "")
+    return str(HERE) + (os.pathsep + outer if outer else "")
+
+
 def _start(env_extra: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], int]:
     port = _free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(HERE),
+        "PYTHONPATH": _pythonpath(),
         "HAIRA_HOST": "127.0.0.1",
         "HAIRA_PORT": str(port),
         **env_extra,
@@ -102,7 +108,7 @@ def test_listen_reports_a_busy_port() -> None:
         port = busy.getsockname()[1]
         env = {
             **os.environ,
-            "PYTHONPATH": str(HERE),
+            "PYTHONPATH": _pythonpath(),
             "HAIRA_HOST": "127.0.0.1",
             "HAIRA_PORT": str(port),
         }
@@ -119,7 +125,7 @@ def test_listen_reports_a_busy_port() -> None:
 
 
 def test_bad_environment_is_reported() -> None:
-    env = {**os.environ, "PYTHONPATH": str(HERE), "HAIRA_PORT": "eighty"}
+    env = {**os.environ, "PYTHONPATH": _pythonpath(), "HAIRA_PORT": "eighty"}
     done = subprocess.run(
         [sys.executable, str(HERE / "slow_app.py")],
         env=env,

@@ -191,29 +191,32 @@ class Workflows:
         chat = self._chat_key(spec, bound.args)
         user_write = self._record_user(spec, chat, bound.args)
         try:
-            stream = await self._call(spec, bound.args)
-            runner = getattr(stream, "run", None)
-            if runner is None:
-                raise TypeError(
-                    f"workflow {spec.name} returned {type(stream).__name__}, not a stream"
+            try:
+                stream = await self._call(spec, bound.args)
+                runner = getattr(stream, "run", None)
+                if runner is None:
+                    raise TypeError(
+                        f"workflow {spec.name} returned {type(stream).__name__}, not a stream"
+                    )
+                await runner(run)
+                if run.cancel_reason is not None:
+                    run.fail(*run.cancel_reason)  # the run swallowed our cancellation
+            except asyncio.CancelledError:
+                run.fail(*(run.cancel_reason or ("the run was cancelled", "cancelled")))
+            except Exception as exc:
+                failure = classify(exc, debug=self._debug)
+                run.fail(failure.message, failure.code)
+            if chat is not None:
+                # Recorded before `done`: a client that sends its next message on `done`
+                # must find this exchange complete, in order, in the chat history.
+                if user_write is not None:
+                    await _quietly(user_write)
+                await self._record_safe(
+                    chat, spec.path, "assistant", run.reply, run.cancel_reason is not None
                 )
-            await runner(run)
-            if run.cancel_reason is not None:
-                run.fail(*run.cancel_reason)  # the run swallowed our cancellation
-        except asyncio.CancelledError:
-            run.fail(*(run.cancel_reason or ("the run was cancelled", "cancelled")))
-        except Exception as exc:
-            failure = classify(exc, debug=self._debug)
-            run.fail(failure.message, failure.code)
         finally:
             run.finish()
             bound.cleanup()
-        if chat is not None:
-            if user_write is not None:
-                await _quietly(user_write)
-            await self._record_safe(
-                chat, spec.path, "assistant", run.reply, run.cancel_reason is not None
-            )
 
     # ------------------------------------------------------------ JSON fallback
 
