@@ -35,20 +35,20 @@ def fake() -> Iterator[FakeLLM]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def app_server(fake: FakeLLM, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def start_app(fake: FakeLLM, workdir: Path, **extra_env: str) -> Iterator[str]:
+    """Run real_app.py in its own process and directory; yields its URL."""
     port = free_port()
-    workdir = tmp_path_factory.mktemp("real-app")
     env = dict(os.environ, HAIRA_PORT=str(port), HAIRA_HOST="127.0.0.1", FAKE_LLM=fake.openai_base)
     for var in ("HAIRA_DATABASE_URL", "HAIRA_PROVIDER", "HAIRA_AUTH_TOKEN", "HAIRA_NO_UI"):
         env.pop(var, None)
+    env.update(extra_env)
     log = (workdir / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, str(APP)], cwd=workdir, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(url + "/_api/health", timeout=1).status_code == 200:
+            if httpx.get(url + "/_api/health", timeout=1).status_code in (200, 401):
                 break
         except httpx.TransportError:
             pass
@@ -64,6 +64,16 @@ def app_server(fake: FakeLLM, tmp_path_factory: pytest.TempPathFactory) -> Itera
         proc.kill()
         proc.wait()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def app_server(fake: FakeLLM, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from start_app(fake, tmp_path_factory.mktemp("real-app"))
+
+
+@pytest.fixture(scope="module")
+def auth_server(fake: FakeLLM, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from start_app(fake, tmp_path_factory.mktemp("auth-app"), HAIRA_AUTH_TOKEN="s3cret-token")
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +196,23 @@ def test_embedded_ui_form(page: Page, app_server: str, artifacts: Path) -> None:
     page.wait_for_selector("#result-status.ok")
     assert '"sum": 42' in (page.locator("#result-body").text_content() or "")
     page.screenshot(path=str(artifacts / "real-form.png"))
+
+
+def test_token_protected_server(page: Page, auth_server: str, fake: FakeLLM) -> None:
+    fake.reset()
+    page.goto(f"{auth_server}/_ui/")
+    banner = page.locator("#banner")
+    banner.wait_for()
+    assert "API token" in (banner.text_content() or "")
+    token = page.get_by_label("API token")
+    assert token.is_visible()  # the settings opened by themselves
+    token.fill("s3cret-token")
+    token.press("Enter")
+    page.wait_for_selector("#chat-view:not([hidden])")
+    assert banner.is_hidden()
+    send(page, "with a token")
+    wait_idle(page)
+    assert answer_text(page).strip() == "Echo: with a token"
+    page.reload()  # the token is remembered; history loads with it
+    page.wait_for_selector(".msg-assistant")
+    assert answer_text(page).strip() == "Echo: with a token"
