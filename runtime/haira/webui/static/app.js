@@ -962,6 +962,7 @@ function bind() {
   $("wf-form").addEventListener("submit", submitForm);
   $("form-cancel").addEventListener("click", () => state.busy && state.busy.controller.abort());
   $("result-copy").addEventListener("click", (event) => copyText($("result-body").dataset.copy || "", event.currentTarget));
+  $("settings-form").addEventListener("submit", (event) => event.preventDefault());
   const token = $("token-input");
   token.value = localStorage.getItem("haira.token") || "";
   token.addEventListener("change", () => {
