@@ -5,7 +5,6 @@ The server's SSE writer implements `EventSink`; `ask`/`run` use `NullSink`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from haira.providers.types import Usage
@@ -42,19 +41,31 @@ class NullSink:
         return None
 
 
-@dataclass(slots=True)
 class StreamResult:
     """The end of a stream: the full reply text, summed usage, whether it was cut short."""
 
-    text: str
-    usage: Usage | None
-    interrupted: bool = False
+    __slots__ = ("interrupted", "text", "usage")
+
+    def __init__(self, text: str, usage: Usage | None, interrupted: bool = False) -> None:
+        self.text = text
+        self.usage = usage
+        self.interrupted = interrupted
+
+    def __repr__(self) -> str:
+        return f"StreamResult(text={self.text!r}, usage={self.usage!r}, interrupted={self.interrupted})"
 
 
-@dataclass(slots=True)
 class AgentResult:
     """`A.run(...)`: the reply, the agent handed off to (if any), the structured output."""
 
-    reply: str
-    handed_off_to: str | None = None
-    output: object = None
+    # NOTE: a plain class, not a dataclass: mypyc cannot compile a dataclass field typed
+    # `object` (KeyError at import of the compiled module).
+    __slots__ = ("handed_off_to", "output", "reply")
+
+    def __init__(self, reply: str, handed_off_to: str | None = None, output: object = None) -> None:
+        self.reply = reply
+        self.handed_off_to = handed_off_to
+        self.output = output
+
+    def __repr__(self) -> str:
+        return f"AgentResult(reply={self.reply!r}, handed_off_to={self.handed_off_to!r})"

@@ -14,13 +14,11 @@ from haira.errors import UpstreamError
 from haira.providers.toolcalls import ToolCallAssembler
 from haira.providers.transport import (
     RetryPolicy,
-    StreamParser,
     Timeouts,
     UpstreamCall,
     stream_sse,
 )
 from haira.providers.types import (
-    ChatClient,
     ChatMessage,
     ChatRequest,
     TextCallback,
@@ -94,7 +92,7 @@ def build_anthropic_body(model: str, request: ChatRequest) -> dict[str, object]:
     return body
 
 
-class _AnthropicStream(StreamParser):
+class _AnthropicStream:
     __slots__ = ("finish_reason", "label", "on_text", "prompt", "completion", "stopped", "text", "tools")
 
     def __init__(self, label: str, on_text: TextCallback) -> None:
@@ -172,7 +170,7 @@ class _AnthropicStream(StreamParser):
         return Usage(max(self.prompt, 0), max(self.completion, 0))
 
 
-class AnthropicClient(ChatClient):
+class AnthropicClient:
     """Streams `POST <base>/messages`."""
 
     def __init__(

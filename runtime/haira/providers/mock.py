@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 
-from haira.providers.types import ChatClient, ChatRequest, TextCallback, TurnResult, Usage
+from haira.providers.types import ChatRequest, TextCallback, TurnResult, Usage
 
 __all__ = ["MockClient", "mock_tokens"]
 
@@ -23,7 +23,7 @@ def mock_tokens(text: str) -> list[str]:
     return _TOKEN.findall(text) or ([text] if text else [])
 
 
-class MockClient(ChatClient):
+class MockClient:
     """Streams a deterministic reply; counts whitespace-separated words as tokens."""
 
     def __init__(self, *, name: str, model: str, reply: str = "", token_rate: float = 0.0) -> None:

@@ -13,13 +13,11 @@ from haira.errors import UpstreamError
 from haira.providers.toolcalls import ToolCallAssembler
 from haira.providers.transport import (
     RetryPolicy,
-    StreamParser,
     Timeouts,
     UpstreamCall,
     stream_sse,
 )
 from haira.providers.types import (
-    ChatClient,
     ChatRequest,
     TextCallback,
     TurnResult,
@@ -59,7 +57,7 @@ def build_openai_body(model: str, request: ChatRequest, *, stream: bool = True) 
     return body
 
 
-class _OpenAIStream(StreamParser):
+class _OpenAIStream:
     """Parses `chat.completion.chunk` payloads of one response."""
 
     __slots__ = ("finish_reason", "label", "on_text", "text", "tools", "usage")
@@ -115,7 +113,7 @@ class _OpenAIStream(StreamParser):
             raise UpstreamError(f"{self.label}: the provider ended the stream before it finished")
 
 
-class OpenAIClient(ChatClient):
+class OpenAIClient:
     """OpenAI-shaped streaming client; `azure_version` switches to Azure's URL and header."""
 
     def __init__(

@@ -16,6 +16,7 @@ import email.utils
 import random
 import weakref
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 import orjson
@@ -73,15 +74,16 @@ class UpstreamCall:
     deadline: float = 0.0  # absolute loop time set by the caller (agent timeout); 0 = none
 
 
-class StreamParser:
-    """Receives the `data` payloads of one response."""
+class StreamParser(Protocol):
+    """Receives the `data` payloads of one response (a Protocol: see `ChatClient`)."""
 
     async def handle(self, data: bytes) -> bool:
         """Process one payload; return True once the stream's end marker was seen."""
-        raise NotImplementedError
+        ...
 
     def finish(self) -> None:
         """The body ended without an end marker; raise if that means a broken stream."""
+        ...
 
 
 # ---------------------------------------------------------------- shared client pool

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 __all__ = [
     "ChatClient",
@@ -105,14 +106,17 @@ class TurnResult:
     finish_reason: str
 
 
-class ChatClient:
-    """A provider backend. `stream_turn` makes exactly one streamed upstream request."""
+class ChatClient(Protocol):
+    """A provider backend. `stream_turn` makes exactly one streamed upstream request.
 
-    name: str = "client"
+    A Protocol, not a base class: mypyc-compiled classes cannot be subclassed by
+    interpreted ones, and the hot-path modules may be compiled while others are not.
+    """
 
-    async def stream_turn(self, request: ChatRequest, on_text: TextCallback) -> TurnResult:
-        raise NotImplementedError
+    name: str
+
+    async def stream_turn(self, request: ChatRequest, on_text: TextCallback) -> TurnResult: ...
 
     def describe(self) -> str:
         """A one-line description for startup logs (never contains secrets)."""
-        return self.name
+        ...
