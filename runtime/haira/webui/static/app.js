@@ -499,6 +499,10 @@ class AssistantMessage {
 function updateRetryButtons() {
   for (const old of document.querySelectorAll(".msg-meta .retry-answer")) old.remove();
   const last = state.lastAssistant;
+  // Retrying an older answer would put the new one out of order: only the last may.
+  for (const button of document.querySelectorAll(".msg-error .retry")) {
+    button.hidden = !last || !last.node.contains(button) || Boolean(state.busy);
+  }
   if (!last || !state.lastUserText || state.busy) return;
   if (last.node.querySelector(".msg-error .retry")) return; // the error box has one
   last.meta.append(h("button", {
@@ -559,6 +563,29 @@ async function runChat(text) {
   const view = new AssistantMessage($("messages"));
   state.lastAssistant = view;
   view.streaming(true);
+  let outcome;
+  try {
+    outcome = await streamAnswer(wf, text, view, controller);
+  } catch (err) {
+    // A bug or a bad option value must not leave the composer stuck in "busy".
+    outcome = { error: err && err.message ? err.message : String(err) };
+  }
+  const retry = () => {
+    if (state.busy || state.lastAssistant !== view) return;
+    view.node.remove();
+    runChat(text);
+  };
+  view.finish();
+  if (outcome.stopped) view.note("Stopped");
+  if (outcome.error) view.error(outcome.error, retry);
+  if (state.busy && state.busy.controller === controller) state.busy = null;
+  setBusy(state.busy !== null);
+  updateRetryButtons();
+  scrollIfPinned(); // the footer buttons just made the reply taller
+  refreshChats();
+}
+
+async function streamAnswer(wf, text, view, controller) {
   const bodyObject = chatBody(wf, text);
   const method = (wf.method || "POST").toUpperCase();
   let url = wfUrl(wf);
@@ -574,11 +601,6 @@ async function runChat(text) {
   let resumeFrom = null;
   let resumes = 0;
   let streamId = null;
-  const retry = () => {
-    if (state.busy) return;
-    view.node.remove();
-    runChat(text);
-  };
   while (outcome === null) {
     const attemptHeaders = { ...headers };
     if (resumeFrom) attemptHeaders["Last-Event-ID"] = resumeFrom;
@@ -614,7 +636,8 @@ async function runChat(text) {
     let finished = false;
     let errorEvent = null;
     const parser = new SSEParser((event) => {
-      const id = event.id ? event.id.slice(0, event.id.lastIndexOf(":")) : "";
+      const colon = event.id.lastIndexOf(":");
+      const id = colon === -1 ? event.id : event.id.slice(0, colon); // "<stream id>:<seq>"
       if (id) {
         if (streamId !== null && id !== streamId) view.reset();
         streamId = id;
@@ -645,14 +668,7 @@ async function runChat(text) {
       outcome = { error: "The connection broke before the answer was complete." };
     }
   }
-  view.finish();
-  if (outcome.stopped) view.note("Stopped");
-  if (outcome.error) view.error(outcome.error, retry);
-  if (state.busy && state.busy.controller === controller) state.busy = null;
-  setBusy(state.busy !== null);
-  updateRetryButtons();
-  scrollIfPinned(); // the footer buttons just made the reply taller
-  refreshChats();
+  return outcome;
 }
 
 function handleEvent(view, event, on) {
