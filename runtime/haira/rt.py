@@ -14,7 +14,7 @@ import contextlib
 import math
 import sys
 from collections.abc import Callable, Mapping
-from typing import NoReturn, TypeVar
+from typing import Final, NoReturn, TypeVar
 
 from haira.errors import HairaError, HairaPanic, HairaRuntimeError, RuntimeFault
 from haira.values import EnumValue
@@ -81,8 +81,11 @@ T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
 
-INT_MIN = -(1 << 63)
-INT_MAX = (1 << 63) - 1
+INT_MIN: Final = -(1 << 63)
+INT_MAX: Final = (1 << 63) - 1
+# NOTE: |r| <= 2**62-1 is a single tagged-int compare once mypyc compiles this module;
+# only results beyond it pay for the full int64 range check.
+_SHORT: Final = (1 << 62) - 1
 
 # ---------------------------------------------------------------- %v formatting
 
@@ -93,7 +96,7 @@ def fmt(v: object) -> str:
     if t is str:
         return v  # type: ignore[return-value]  # NOTE: checked by `type(v) is str`
     if t is int:
-        return int.__repr__(v)
+        return str(v)
     if t is float:
         return fmt_float(v)  # type: ignore[arg-type]  # NOTE: checked by `type(v) is float`
     if t is bool:
@@ -108,8 +111,9 @@ def fmt_float(x: float) -> str:
     a = -x if x < 0 else x
     if 1e-4 <= a < 1e6:
         # Fast path: Go and repr agree on the digits and the plain layout; only the `.0` differs.
-        r = repr(x)
-        return r[:-2] if r.endswith(".0") else r
+        if x == math.floor(x):
+            return str(int(x))
+        return repr(x)
     if x != x:
         return "NaN"
     if a == math.inf:
@@ -183,7 +187,7 @@ def _fmt_inner(v: object) -> str:
     if t is str:
         return v  # type: ignore[return-value]  # NOTE: checked by `type(v) is str`
     if t is int:
-        return int.__repr__(v)
+        return str(v)
     if t is float:
         return fmt_float(v)  # type: ignore[arg-type]  # NOTE: checked by `type(v) is float`
     if v is None:
@@ -296,28 +300,34 @@ def _overflow() -> NoReturn:
     raise RuntimeFault("integer overflow")
 
 
-def iadd(a: int, b: int) -> int:
-    """int + int, raising `integer overflow` outside int64."""
-    r = a + b
+def _int64(r: int) -> int:
     if INT_MIN <= r <= INT_MAX:
         return r
     _overflow()
+
+
+def iadd(a: int, b: int) -> int:
+    """int + int, raising `integer overflow` outside int64."""
+    r = a + b
+    if -_SHORT <= r <= _SHORT:
+        return r
+    return _int64(r)
 
 
 def isub(a: int, b: int) -> int:
     """int - int, raising `integer overflow` outside int64."""
     r = a - b
-    if INT_MIN <= r <= INT_MAX:
+    if -_SHORT <= r <= _SHORT:
         return r
-    _overflow()
+    return _int64(r)
 
 
 def imul(a: int, b: int) -> int:
     """int * int, raising `integer overflow` outside int64."""
     r = a * b
-    if INT_MIN <= r <= INT_MAX:
+    if -_SHORT <= r <= _SHORT:
         return r
-    _overflow()
+    return _int64(r)
 
 
 def ineg(a: int) -> int:
