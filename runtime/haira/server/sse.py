@@ -115,6 +115,9 @@ class StreamRun:
         "_frames",
         "_limits",
         "_log_bytes",
+        "_max_bytes",
+        "_max_events",
+        "_max_pending",
         "_prefix",
         "_writer",
         "cancel_reason",
@@ -135,6 +138,9 @@ class StreamRun:
         self.stream_id = stream_id
         self.path = path
         self._limits = limits
+        self._max_pending = limits.max_pending_bytes
+        self._max_bytes = limits.replay_max_bytes
+        self._max_events = limits.replay_max_events
         self._prefix = b"id: " + stream_id.encode() + b":"
         self._frames: list[bytes] = []
         self._first_seq = 1  # seq of _frames[0]
@@ -158,12 +164,14 @@ class StreamRun:
         """A text delta: an unnamed event `{"content": ...}` (empty deltas are dropped)."""
         if not content:
             return
-        if self.parts is not None:
-            self.parts.append(content)
+        parts = self.parts
+        if parts is not None:
+            parts.append(content)
         seq = self.next_seq
         self.next_seq = seq + 1
+        # The hot path: one JSON escape of the text, one bytes-format, no other objects.
         self._push(b'%s%d\ndata: {"content":%s}\n\n' % (self._prefix, seq, _dumps(content)))
-        if self.produced - self.delivered > self._limits.max_pending_bytes:
+        if self.produced - self.delivered > self._max_pending and self._writer is not None:
             await self._wait_drained()
 
     async def tool_start(self, tool: str, args: dict[str, object]) -> None:
@@ -281,7 +289,7 @@ class StreamRun:
         if produced > self.delivered:
             self.delivered = produced
         fut = self._drained
-        if fut is not None and self.produced - self.delivered <= self._limits.max_pending_bytes:
+        if fut is not None and self.produced - self.delivered <= self._max_pending:
             self._drained = None
             if not fut.done():
                 fut.set_result(None)
@@ -298,11 +306,7 @@ class StreamRun:
         size = len(frame)
         self.produced += size
         self._log_bytes += size
-        limits = self._limits
-        if (
-            self._log_bytes > limits.replay_max_bytes
-            or len(self._frames) > limits.replay_max_events
-        ):
+        if self._log_bytes > self._max_bytes or len(self._frames) > self._max_events:
             self._evict()
         w = self._writer
         if w is not None:
@@ -366,36 +370,34 @@ async def serve(
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         pending = RETRY  # the first bytes of the body
         while not conn.disconnected:
-            chunk, count = run.take(conn)
-            if count:
-                pending = pending + chunk if pending else chunk
+            if conn.cursor < run.next_seq:
+                chunk, count = run.take(conn)
                 written += count
-            complete = run.finished and conn.cursor >= run.next_seq
-            if conn.ping_due and not pending:
-                pending = PING
-            conn.ping_due = False
-            if pending or complete or conn.superseded:
-                produced = run.produced
-                conn.send_since = loop.time()
-                await send(
-                    {
-                        "type": "http.response.body",
-                        "body": pending,
-                        "more_body": not (complete or conn.superseded),
-                    }
-                )
-                conn.send_since = 0.0
-                conn.last_write = loop.time()
-                pending = b""
-                if count:
-                    run.mark_delivered(produced)
-                if complete or conn.superseded:
-                    break
+                body = pending + chunk if pending else chunk
+            elif pending:
+                body = pending
+            elif conn.ping_due:
+                body = PING
+            elif not (run.finished or conn.superseded):
+                waiter: asyncio.Future[None] = loop.create_future()
+                conn.waiter = waiter
+                await waiter
+                conn.waiter = None
                 continue
-            waiter: asyncio.Future[None] = loop.create_future()
-            conn.waiter = waiter
-            await waiter
-            conn.waiter = None
+            else:
+                body = b""
+            end = (run.finished and conn.cursor >= run.next_seq) or conn.superseded
+            conn.ping_due = False
+            pending = b""
+            produced = run.produced
+            now = loop.time()
+            conn.send_since = now
+            await send({"type": "http.response.body", "body": body, "more_body": not end})
+            conn.send_since = 0.0
+            conn.last_write = now
+            run.mark_delivered(produced)
+            if end:
+                break
     except asyncio.CancelledError:
         task = conn.task
         if not conn.stalled or task is None:
