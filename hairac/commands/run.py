@@ -1,0 +1,48 @@
+"""`hairac run FILE [args...]`: compile to Python in a cache directory and run it on CPython.
+
+No mypyc: this is the fast edit-run loop. The program replaces the compiler process
+(`exec`), so its stdout, stderr, signals and exit status are the program's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from hairac.driver import package_name, report, run_dir_for, run_pipeline, write_package
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="compile a Haira program and run it (CPython, no native build)",
+        description="Compile FILE to Python in a cache directory and run it with ARGS.",
+    )
+    parser.add_argument("file", help="the entry .haira file")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    result = run_pipeline(path)
+    code = report(result)
+    if code or result.generated is None:
+        return code or 1
+    out = run_dir_for(path)
+    pkg = package_name(path)
+    write_package(result.generated, out, pkg)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(out), env.get("PYTHONPATH", "")) if p
+    )
+    argv = [sys.executable, "-m", pkg, *args.args]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execve") and not os.environ.get("HAIRA_RUN_SUBPROCESS"):
+        os.execve(sys.executable, argv, env)
+    return subprocess.call(argv, env=env)
