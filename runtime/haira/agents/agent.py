@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from haira.agents.events import AgentResult
 from haira.agents.tool import Tool
 from haira.errors import ConfigError
+from haira.memory import get_store
 from haira.memory.policy import MemoryPolicy, conversation
 from haira.providers import Provider
 from haira.types import StructT
@@ -207,5 +208,7 @@ def define_agent(name: str, fields: dict[str, object]) -> Agent:
         raise ConfigError(f'agent "{name}" is missing required field \'provider\'')
     with _registry_lock:
         _registry[name] = agent
+    if agent.memory.enabled:
+        get_store().warm()
     return agent
 

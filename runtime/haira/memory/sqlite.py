@@ -74,6 +74,11 @@ class SQLiteStore(Store):
             self._conn = conn
         return conn
 
+    def warm(self) -> None:
+        """Open the file and create the schema on the store thread, ahead of first use."""
+        if self._conn is None and not self._closed:
+            self._executor.submit(self._db)
+
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, lambda: fn(self._db()))

@@ -100,3 +100,7 @@ class Store(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    def warm(self) -> None:
+        """Start opening connections in the background (optional; called at definition)."""
+        return None

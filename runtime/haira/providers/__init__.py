@@ -16,7 +16,13 @@ from haira.providers.anthropic import AnthropicClient
 from haira.providers.config import EnvRef, ProviderConfig
 from haira.providers.mock import MockClient
 from haira.providers.openai import OpenAIClient
-from haira.providers.transport import RetryPolicy, Timeouts, close_shared_clients, shared_client
+from haira.providers.transport import (
+    RetryPolicy,
+    Timeouts,
+    close_shared_clients,
+    prewarm,
+    shared_client,
+)
 from haira.providers.types import (
     ChatClient,
     ChatMessage,
@@ -110,4 +116,6 @@ def define_provider(name: str, fields: dict[str, object]) -> Provider:
     """A `provider` block: validate now (unknown fields are errors), connect later."""
     config = ProviderConfig.from_fields(name, fields)
     config.warn_if_key_missing()
+    if not config.is_mock():
+        prewarm()
     return Provider(config)
