@@ -82,15 +82,38 @@ def render_diagnostic(d: Diagnostic) -> str:
     source = span.file
     line, col = source.position(span.start)
     header = f"{source.path}:{line}:{col}: {d.severity.value}: {d.message}"
+    if not source.text:
+        # Nothing to show (an unreadable or empty file): the header says it all.
+        return header if not d.hint else f"{header}\n  = hint: {d.hint}"
     text = source.line_text(line - 1)
-    # Control characters would corrupt the terminal and shift the caret: show them as spaces.
-    shown = "".join(" " if (c < " " and c != "\t") or c == "\x7f" else c for c in text)
     pad = " " * len(str(line))
     end_line, end_col = source.position(span.end)
     line_bytes = len(text.encode("utf-8", "surrogatepass"))
     if end_line != line:
         end_col = line_bytes + 1
     width = max(1, end_col - col)
+    caret_col = col
+    if line_bytes > _MAX_SHOWN:
+        # A huge line (generated or minified code): show a window around the span.
+        text, caret_col, width = _window(text, col, width)
+    # Control characters would corrupt the terminal and shift the caret: show them as spaces.
+    shown = "".join(" " if (c < " " and c != "\t") or c == "\x7f" else c for c in text)
     label = d.hint if d.hint else d.message
-    caret_line = f"{pad} | {' ' * (col - 1)}{'^' * width} {label}"
+    caret_line = f"{pad} | {' ' * (caret_col - 1)}{'^' * width} {label}"
     return f"{header}\n{pad} |\n{line} | {shown}\n{caret_line}"
+
+
+_MAX_SHOWN = 160
+_CONTEXT = 60
+
+
+def _window(text: str, col: int, width: int) -> tuple[str, int, int]:
+    """Cut a long line to about `_MAX_SHOWN` bytes around byte column `col`."""
+    data = text.encode("utf-8", "surrogatepass")
+    width = min(width, _MAX_SHOWN - _CONTEXT)
+    start = max(0, col - 1 - _CONTEXT)
+    stop = min(len(data), col - 1 + width + _CONTEXT)
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if stop < len(data) else ""
+    piece = data[start:stop].decode("utf-8", "replace")
+    return prefix + piece + suffix, col - start + len(prefix), width

@@ -25,13 +25,13 @@ C = list[Any]
 
 
 def _start(x: Any) -> int:
-    if isinstance(x, Tok):
+    if type(x) is Tok:
         return x.start
     return cast(int, x.span.start)
 
 
 def _end(x: Any) -> int:
-    if isinstance(x, Tok):
+    if type(x) is Tok:
         return x.end
     return cast(int, x.span.end)
 

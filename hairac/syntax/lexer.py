@@ -57,6 +57,11 @@ _ESCAPES: Final[dict[str, str]] = {
     "}": "}",
 }
 
+# Strings nested in `${...}` of strings, at most this deep (the scan recurses).
+MAX_STRING_NESTING = 32
+
+_CASCADE = frozenset({msg.UNTERMINATED_INTERP.code, msg.UNTERMINATED_STRING.code})
+
 _HINT_SEMICOLON = "Haira has no ';': put each statement on its own line"
 
 
@@ -107,8 +112,12 @@ class Lexer:
         self.start = start
         self.end = len(self.text) if end is None else end
         self.keep_trivia = keep_trivia
+        self._nesting = 0
+        self._nesting_reported = False
 
     def _error(self, start: int, end: int, message: str, hint: str | None = None, code: str = "") -> None:
+        if self._nesting_reported and code in _CASCADE:
+            return  # the outer strings are "unterminated" only because we stopped scanning
         self.sink.error(Span(self.file, start, end), message, hint, code)
 
     def tokens(self) -> list[Tok]:  # noqa: C901 - one dispatch over token classes reads best flat
@@ -187,7 +196,7 @@ class Lexer:
         """An unexpected character: report it, and keep going with a likely meaning."""
         code = msg.BAD_CHARACTER.code
         if ch == "\x00":
-            self._error(start, pos, msg.NUL_BYTE.template, None, msg.NUL_BYTE.code)
+            self._error(start, pos, msg.NUL_BYTE.format(), None, msg.NUL_BYTE.code)
             return pos
         if ch == ";":
             self._error(start, pos, "unexpected ';'", _HINT_SEMICOLON, code)
@@ -243,7 +252,7 @@ class Lexer:
         # REF lets an unterminated comment run to the end of the file; say so.
         self.sink.warning(
             Span(self.file, start, start + 2),
-            msg.UNTERMINATED_COMMENT.template,
+            msg.UNTERMINATED_COMMENT.format(),
             "the comment runs to the end of the file",
             msg.UNTERMINATED_COMMENT.code,
         )
@@ -256,7 +265,7 @@ class Lexer:
         parts, pos, closed = self._scan_string_body(start + 1, '"')
         if not closed:
             self._error(
-                start, start + 1, msg.UNTERMINATED_STRING.template, "the string starts here",
+                start, start + 1, msg.UNTERMINATED_STRING.format(), "the string starts here",
                 msg.UNTERMINATED_STRING.code,
             )  # fmt: skip
         return _string_token(parts, start, pos, triple=False), pos
@@ -266,9 +275,24 @@ class Lexer:
 
         Returns the parts, the offset after the closing quote and whether it was found.
         """
-        text = self.text
         end = self.end
         parts: list[Part] = []
+        if self._nesting >= MAX_STRING_NESTING:
+            # Strings inside `${}` inside strings...: scanning recurses, so stop here.
+            if not self._nesting_reported:
+                self._nesting_reported = True
+                self._error(pos - 1, pos, msg.TOO_DEEP.format(what="string interpolation"),
+                            "simplify the nested string interpolation", msg.TOO_DEEP.code)  # fmt: skip
+            return parts, end, True
+        self._nesting += 1
+        try:
+            return self._scan_string_body_at(pos, quote, parts)
+        finally:
+            self._nesting -= 1
+
+    def _scan_string_body_at(self, pos: int, quote: str, parts: list[Part]) -> tuple[list[Part], int, bool]:
+        text = self.text
+        end = self.end
         buf_raw_start = pos
         i = pos
         while i < end:
@@ -288,7 +312,7 @@ class Lexer:
                 body_end, closed = self._scan_interp(body_start)
                 if not closed:
                     self._error(
-                        i, i + 2, msg.UNTERMINATED_INTERP.template, "the '${' opens here",
+                        i, i + 2, msg.UNTERMINATED_INTERP.format(), "the '${' opens here",
                         msg.UNTERMINATED_INTERP.code,
                     )  # fmt: skip
                     return parts, body_end, True
@@ -331,7 +355,7 @@ class Lexer:
         close = text.find('"""', start + 3, self.end)
         if close < 0:
             self._error(
-                start, start + 3, msg.UNTERMINATED_TRIPLE.template, "the string starts here",
+                start, start + 3, msg.UNTERMINATED_TRIPLE.format(), "the string starts here",
                 msg.UNTERMINATED_TRIPLE.code,
             )  # fmt: skip
             content_end = self.end
@@ -371,7 +395,7 @@ class Lexer:
                     self.end = saved_end
                 if not closed:
                     self._error(
-                        i, i + 2, msg.UNTERMINATED_INTERP.template, "the '${' opens here",
+                        i, i + 2, msg.UNTERMINATED_INTERP.format(), "the '${' opens here",
                         msg.UNTERMINATED_INTERP.code,
                     )  # fmt: skip
                     return parts

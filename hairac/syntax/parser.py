@@ -14,6 +14,7 @@ can accept that token and the two after it; discard what was popped.
 from __future__ import annotations
 
 import difflib
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,10 @@ _ITEM_START = frozenset({"FN", "STRUCT", "ENUM"})
 _TYPE_START = frozenset({"NAME", "LSQB", "LPAR", "NIL"})
 
 
+# Unit-reduction chains, per table set: {(state below, top state, lookahead): final state}.
+_UNIT_CACHE: dict[int, dict[tuple[int, int, str], int]] = {}
+
+
 class _Abort(Exception):
     """Parsing cannot continue (nesting too deep, too many errors)."""
 
@@ -46,9 +51,13 @@ class Parser:
         self.sink = sink
         self.tables = tables or load_tables()
         self.builder = Builder(file, sink, self._parse_interp)
-        self.callbacks: list[Callable[[list[Any]], Any]] = [
-            self._callback(rule.name, rule.expand1) for rule in self.tables.rules
-        ]
+        # Per rule: (size, origin, callback); callback None = a `?rule` unit
+        # reduction that passes its child through (the loop just re-gotos).
+        self.reductions: list[tuple[int, str, Callable[[list[Any]], Any] | None]] = [
+            (rule.size, rule.origin, None if rule.expand1 and rule.size == 1 else
+             self._callback(rule.name, rule.expand1))
+            for rule in self.tables.rules
+        ]  # fmt: skip
         self.error_count = 0
         self.unclosed: list[int] = []
         self._end_state = -1
@@ -88,7 +97,7 @@ class Parser:
         before = self.sink.error_count
         expr = self.parse_expr_range(start, end)
         if expr is None and self.sink.error_count == before:
-            self.sink.error(Span(self.file, start, end), msg.BAD_INTERP.template, None, msg.BAD_INTERP.code)
+            self.sink.error(Span(self.file, start, end), msg.BAD_INTERP.format(), None, msg.BAD_INTERP.code)
         return expr
 
     def _report_misplaced_hooks(self) -> None:
@@ -106,19 +115,24 @@ class Parser:
 
     def _run(self, toks: list[Tok], start: str, end_offset: int | None = None) -> Any:
         last = toks[-1].end if toks else (end_offset if end_offset is not None else 0)
-        if end_offset is None and not toks:
-            last = 0
         toks.append(Tok("$END", "", last, last, True))
+        # The parse allocates many small acyclic objects; the cyclic collector
+        # would scan them again and again for nothing (about a third of the time).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
         try:
             return self._loop(toks, start)
         except _Abort:
             return None
+        finally:
+            if gc_was_enabled:
+                gc.enable()
 
     def _loop(self, toks: list[Tok], start: str) -> Any:  # noqa: C901 - the hot loop stays flat
         tables = self.tables
         states = tables.states
-        rules = tables.rules
-        callbacks = self.callbacks
+        reductions = self.reductions
+        unit_cache = _UNIT_CACHE.setdefault(id(tables), {})
         end_state = tables.end_states[start]
         self._end_state = end_state
         stack_s: list[int] = [tables.start_states[start]]
@@ -145,16 +159,34 @@ class Parser:
                 if len(stack_s) > MAX_STACK:
                     self._too_deep(tok)
                 continue
-            rule = rules[-1 - act]
-            size = rule.size
+            size, origin, callback = reductions[-1 - act]
+            if callback is None:
+                # Unit reduction (atom -> postfix -> ... -> expr): the value stays,
+                # only the top state changes, and a chain of them depends only on
+                # (state below, top state, lookahead): follow it once, then cache.
+                below = stack_s[-2]
+                key = (below, stack_s[-1], ty)
+                goto = unit_cache.get(key, -1)
+                if goto < 0:
+                    goto = states[below][origin]
+                    while ty != "$END":
+                        nxt = states[goto].get(ty)
+                        if nxt is None or nxt >= 0 or reductions[-1 - nxt][2] is not None:
+                            break
+                        goto = states[below][reductions[-1 - nxt][1]]
+                    unit_cache[key] = goto
+                stack_s[-1] = goto
+                if ty == "$END" and goto == end_state:
+                    return stack_v[-1]
+                continue
             if size:
                 children = stack_v[-size:]
                 del stack_s[-size:]
                 del stack_v[-size:]
             else:
                 children = []
-            value = callbacks[-1 - act](children)
-            goto = states[stack_s[-1]][rule.origin]
+            value = callback(children)
+            goto = states[stack_s[-1]][origin]
             stack_s.append(goto)
             stack_v.append(value)
             if ty == "$END" and goto == end_state:
@@ -162,7 +194,7 @@ class Parser:
 
     def _too_deep(self, tok: Tok) -> None:
         self.sink.error(
-            Span(self.file, tok.start, tok.end), msg.TOO_DEEP.format(limit=MAX_STACK // 4),
+            Span(self.file, tok.start, tok.end), msg.TOO_DEEP.format(what="expression or block"),
             "split the expression or block into smaller functions", msg.TOO_DEEP.code,
         )  # fmt: skip
         raise _Abort
@@ -211,7 +243,7 @@ class Parser:
     def _report(self, tok: Tok, toks: list[Tok], i: int, state: int) -> None:
         self.error_count += 1
         if self.error_count > MAX_ERRORS:
-            self.sink.error(Span(self.file, tok.start, tok.end), msg.TOO_MANY_ERRORS.template, None,
+            self.sink.error(Span(self.file, tok.start, tok.end), msg.TOO_MANY_ERRORS.format(), None,
                             msg.TOO_MANY_ERRORS.code)  # fmt: skip
             raise _Abort
         expected = {s for s in self.tables.states[state] if s.isupper() and not s.startswith("$")}

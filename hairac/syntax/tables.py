@@ -67,9 +67,9 @@ def build_tables(text: str) -> Tables:
         rule_index[rule] = len(rules)
         rules.append(
             RuleInfo(
-                origin=rule.origin.name,
+                origin=str(rule.origin.name),  # lark gives Tokens: plain str hashes faster
                 size=len(rule.expansion),
-                name=rule.alias or rule.origin.name,
+                name=str(rule.alias or rule.origin.name),
                 # `?rule` alternatives without an alias pass their one child through.
                 expand1=bool(rule.options.expand1) and not rule.alias,
             )
@@ -79,14 +79,21 @@ def build_tables(text: str) -> Tables:
     for state, actions in table.states.items():
         row = states[state]
         for symbol, (action, arg) in actions.items():
+            symbol = str(symbol)
             if action is shift:
                 row[symbol] = arg
             else:
                 if arg not in rule_index:  # lark's own $root rules
                     rule_index[arg] = len(rules)
-                    rules.append(RuleInfo(arg.origin.name, len(arg.expansion), arg.origin.name, False))
+                    origin = str(arg.origin.name)
+                    rules.append(RuleInfo(origin, len(arg.expansion), origin, False))
                 row[symbol] = -1 - rule_index[arg]
-    return Tables(states, rules, dict(table.start_states), dict(table.end_states))
+    return Tables(
+        states,
+        rules,
+        {str(k): v for k, v in table.start_states.items()},
+        {str(k): v for k, v in table.end_states.items()},
+    )
 
 
 _cached: Tables | None = None
