@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import socket
 
+import haira.agents as agents
+import haira.providers as providers
 import orjson
 import pytest
 from agent_helpers import RecordingSink, unique
-
-import haira.agents as agents
-import haira.providers as providers
 from haira.errors import UpstreamError
 from haira.providers.sse import SSEDecoder
 from haira.providers.toolcalls import ToolCallAssembler
