@@ -5,6 +5,8 @@ Runs without the code generator, on the hand-written package in data/handwritten
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import time
 import zipfile
@@ -17,6 +19,7 @@ from hairac.build.cache import BuildCache
 from hairac.build.progress import Progress
 
 from .conftest import DATA, clean_env, make_venv, pip_install
+from .support import free_port, serving, stream_post
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("build")]
 
@@ -90,3 +93,28 @@ def test_unchanged_package_rebuilds_from_the_cache_quickly(
     elapsed = time.perf_counter() - start
     assert wheel.read_bytes() == _app_wheel(handwritten_dist).read_bytes()
     assert elapsed < 2.0
+
+
+@pytest.fixture(scope="module")
+def chat_python(
+    tmp_path_factory: pytest.TempPathFactory, build_cache: BuildCache, runtime_dist: list[Path]
+) -> Path:
+    """The hand-written complete example, compiled and installed offline in a fresh venv."""
+    dist = tmp_path_factory.mktemp("chat-dist")
+    spec = AppSpec("hw_chat", "0.1.0", DATA / "handwritten", "hw_chat.main", "entry")
+    build_app_wheel(spec, dist, build_cache, Progress(quiet=True))
+    for wheel in runtime_dist:
+        shutil.copy2(wheel, dist / wheel.name)
+    python = make_venv(tmp_path_factory.mktemp("chat-venv") / "venv")
+    pip_install(python, dist, "hw_chat")
+    return python
+
+
+def test_compiled_chat_serves_a_stream_with_the_mock_provider(chat_python: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with serving(chat_python, "hw_chat", port, tmp_path, HAIRA_PROVIDER="mock") as proc:
+        events = stream_post(port, "/api/stream", {"message": "Tell me a story", "session_id": "abc"})
+        assert proc.poll() is None
+    texts = [json.loads(data)["content"] for name, data in events if name == "message"]
+    assert "".join(texts).strip()
+    assert events[-1] == ("done", "[DONE]")
