@@ -12,12 +12,23 @@ loop, which would deadlock.
 from __future__ import annotations
 
 import asyncio
+import collections
 import concurrent.futures
+import contextvars
 import threading
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, Generic, TypeVar
 
-__all__ = ["background_loop", "get_main_loop", "run_sync", "set_main_loop"]
+__all__ = [
+    "Channel",
+    "background_loop",
+    "get_main_loop",
+    "go",
+    "run_sync",
+    "select",
+    "set_main_loop",
+    "spawn",
+]
 
 T = TypeVar("T")
 
@@ -85,3 +96,114 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             # Interrupted while waiting (KeyboardInterrupt, thread cancelled): stop the task.
             future.cancel()
         raise
+
+
+# ---------------------------------------------------------------- spawn, async, channels
+
+
+def spawn(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    """Haira `spawn { … }` (§0 #27): run every task concurrently; results in task order.
+
+    All tasks run to the end; then, if any failed, raise `spawn task <i> panicked: <text>`
+    for the lowest such i (the text is what a Haira `catch` would have seen).
+    """
+    if not tasks:
+        return []
+    results: list[object] = [None] * len(tasks)
+    failures: list[str | None] = [None] * len(tasks)
+
+    def run(i: int, ctx: contextvars.Context) -> None:
+        try:
+            results[i] = ctx.run(tasks[i])
+        except Exception as exc:  # noqa: BLE001  # NOTE: reported below by task index
+            from haira.rt import catch_text
+
+            failures[i] = catch_text(exc)
+
+    threads = [
+        threading.Thread(target=run, args=(i, contextvars.copy_context()), daemon=True)
+        for i in range(len(tasks))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, text in enumerate(failures):
+        if text is not None:
+            from haira.errors import HairaPanic
+
+            raise HairaPanic(f"spawn task {i} panicked: {text}")
+    return results
+
+
+class Channel(Generic[T]):
+    """A Go-like channel (unbounded buffer) for `async { }`, `time.after` and `select`."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[T] = collections.deque()
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def send(self, value: T) -> None:
+        """Put a value (never blocks)."""
+        with self._cond:
+            self._items.append(value)
+            self._cond.notify_all()
+        _select_wakeup()
+
+    def close(self) -> None:
+        """No more values; receivers of an empty closed channel get nil."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        _select_wakeup()
+
+    def recv(self) -> T | None:
+        """Block until a value arrives (nil once closed and drained)."""
+        with self._cond:
+            while not self._items and not self._closed:
+                self._cond.wait()
+            return self._items.popleft() if self._items else None
+
+    def try_recv(self) -> tuple[bool, T | None]:
+        """(True, value) when a value (or the close) is ready, else (False, nil)."""
+        with self._cond:
+            if self._items:
+                return True, self._items.popleft()
+            return (True, None) if self._closed else (False, None)
+
+
+_select_cond = threading.Condition()
+
+
+def _select_wakeup() -> None:
+    with _select_cond:
+        _select_cond.notify_all()
+
+
+def select(channels: Sequence[Channel[Any]], has_default: bool) -> tuple[int, object]:
+    """Haira `select`: (index of the first ready channel, its value); (-1, nil) for `default`."""
+    while True:
+        with _select_cond:
+            for i, ch in enumerate(channels):
+                ready, value = ch.try_recv()
+                if ready:
+                    return i, value
+            if has_default:
+                return -1, None
+            _select_cond.wait(0.05)
+
+
+def go(fn: Callable[[], T]) -> Channel[T]:
+    """Haira `async { … }`: run `fn` in a thread; the channel receives its value."""
+    ch: Channel[T] = Channel()
+    ctx = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            ch.send(ctx.run(fn))
+        finally:
+            ch.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return ch

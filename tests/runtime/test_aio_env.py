@@ -108,3 +108,48 @@ def test_load_dotenv_does_not_override(tmp_path: Path, monkeypatch: pytest.Monke
     assert env.env("HAIRA_T_Y") == "from_env"
     monkeypatch.delenv("HAIRA_T_X")
     assert not env.load_dotenv(str(tmp_path / "missing.env"))
+
+
+def test_spawn_keeps_statement_order_and_reports_lowest_failure() -> None:
+    import time as pytime
+
+    from haira.errors import HairaPanic
+    from haira.rt import catch_text, idiv
+
+    def slow() -> object:
+        pytime.sleep(0.05)
+        return "slow"
+
+    assert aio.spawn([slow, lambda: 2, lambda: None]) == ["slow", 2, None]
+    assert aio.spawn([]) == []
+    ran: list[int] = []
+
+    def boom() -> object:
+        return idiv(1, 0)
+
+    def late() -> object:
+        pytime.sleep(0.05)
+        ran.append(3)
+        raise HairaPanic("second")
+
+    with pytest.raises(HairaPanic) as info:
+        aio.spawn([lambda: 1, boom, late])
+    assert ran == [3]  # every task ran to the end
+    assert catch_text(info.value) == "spawn task 1 panicked: runtime error: integer divide by zero"
+
+
+def test_channels_go_and_select() -> None:
+    from haira.stdlib import time as htime
+
+    ch = aio.go(lambda: 41 + 1)
+    assert ch.recv() == 42
+    assert ch.recv() is None  # closed and drained
+    empty: aio.Channel[int] = aio.Channel()
+    assert aio.select([empty], True) == (-1, None)
+    assert empty.try_recv() == (False, None)
+    timer = htime.after(30)
+    idx, value = aio.select([empty, timer], False)
+    assert idx == 1 and isinstance(value, htime.Time)
+    ticker = htime.tick(5)
+    assert isinstance(ticker.recv(), htime.Time)
+    assert isinstance(ticker.recv(), htime.Time)

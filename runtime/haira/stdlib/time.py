@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import threading
 import time as _time
 from typing import ClassVar
 
+from haira.aio import Channel
 from haira.errors import HairaError
 from haira.rt import go_quote
 
 __all__ = [
     "Time",
+    "after",
+    "tick",
     "format",
     "now",
     "parse",
@@ -89,6 +93,31 @@ def sleep(ms: object) -> None:
     """Pause for `ms` milliseconds (int or float)."""
     if isinstance(ms, int | float) and not isinstance(ms, bool) and ms > 0:
         _time.sleep(float(ms) / 1000.0)
+
+
+def after(ms: object) -> Channel[Time]:
+    """A channel that receives the current time once, after `ms` milliseconds (for `select`)."""
+    ch: Channel[Time] = Channel()
+    delay = float(ms) / 1000.0 if isinstance(ms, int | float) and not isinstance(ms, bool) else 0.0
+    timer = threading.Timer(max(delay, 0.0), lambda: ch.send(now()))
+    timer.daemon = True
+    timer.start()
+    return ch
+
+
+def tick(ms: object) -> Channel[Time]:
+    """A channel that receives the current time every `ms` milliseconds."""
+    ch: Channel[Time] = Channel()
+    period = float(ms) / 1000.0 if isinstance(ms, int | float) and not isinstance(ms, bool) else 0.0
+    period = max(period, 0.001)
+
+    def run() -> None:
+        while True:
+            _time.sleep(period)
+            ch.send(now())
+
+    threading.Thread(target=run, name="haira-tick", daemon=True).start()
+    return ch
 
 
 def _as_datetime(t: object) -> _dt.datetime | None:
