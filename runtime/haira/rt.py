@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Final, NoReturn, TypeVar
 
 from haira.errors import HairaError, HairaPanic, HairaRuntimeError, RuntimeFault
-from haira.values import EnumValue
+from haira.values import EnumValue, field_value
 
 __all__ = [
     "HairaError",
@@ -217,7 +217,7 @@ def _fmt_other(v: object, top: bool) -> str:
     cls = type(v)
     fields = getattr(cls, "__haira_fields__", None)
     if isinstance(fields, tuple):
-        body = "{" + " ".join([_fmt_inner(getattr(v, f)) for f in fields]) + "}"
+        body = "{" + " ".join([_fmt_inner(field_value(v, f)) for f in fields]) + "}"
         # Go prints a struct reached through a pointer as &{...} at the top level only.
         return "&" + body if top and getattr(cls, "__haira_pointer__", False) else body
     if callable(v) and cls.__str__ is object.__str__ or isinstance(v, type):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from haira.errors import HairaError, HairaException
-from haira.values import EnumValue
+from haira.values import EnumValue, field_value
 
 __all__ = [
     "ANY",
@@ -368,7 +368,7 @@ def to_jsonable(v: object) -> object:
         return out
     fields = getattr(t, "__haira_fields__", None)
     if isinstance(fields, tuple):
-        return {f: to_jsonable(getattr(v, f)) for f in fields}
+        return {f: to_jsonable(field_value(v, f)) for f in fields}
     if isinstance(v, bool | int | str):
         return v
     if isinstance(v, float):

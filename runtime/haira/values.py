@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-__all__ = ["EnumValue", "Struct", "is_struct", "struct_eq", "struct_fields", "struct_items"]
+__all__ = ["EnumValue", "Struct", "field_value", "is_struct", "struct_eq", "struct_fields", "struct_items"]
 
 
 class EnumValue:
@@ -84,6 +84,14 @@ class Struct:
         return fmt(self)
 
 
+def field_value(v: object, name: str) -> object:
+    """Struct field `name` of `v`; a field named like a Python keyword is stored as `name_`."""
+    try:
+        return getattr(v, name)
+    except AttributeError:
+        return getattr(v, name + "_")
+
+
 def struct_fields(v: object) -> tuple[str, ...] | None:
     """The declared field names of a struct value, or None when `v` is not a struct."""
     fields = getattr(type(v), "__haira_fields__", None)
@@ -98,7 +106,7 @@ def is_struct(v: object) -> bool:
 def struct_items(v: object) -> list[tuple[str, object]]:
     """(field name, value) pairs of a struct value in declaration order."""
     fields = struct_fields(v) or ()
-    return [(name, getattr(v, name)) for name in fields]
+    return [(name, field_value(v, name)) for name in fields]
 
 
 def struct_eq(a: object, b: object) -> bool:
@@ -106,4 +114,4 @@ def struct_eq(a: object, b: object) -> bool:
     if type(a) is not type(b):
         return False
     fields = struct_fields(a) or ()
-    return all(getattr(a, f) == getattr(b, f) for f in fields)
+    return all(field_value(a, f) == field_value(b, f) for f in fields)

@@ -204,3 +204,23 @@ def test_go_quote() -> None:
     assert go_quote('a"b\\c\n\t') == '"a\\"b\\\\c\\n\\t"'
     assert go_quote("\x01") == '"\\x01"'
     assert go_quote("é") == '"é"'
+
+
+class Keyworded:
+    """Codegen stores a field named like a Python keyword as `<name>_`."""
+
+    __haira_fields__ = ("class", "n")
+
+    def __init__(self, class_: str, n: int) -> None:
+        self.class_ = class_
+        self.n = n
+
+
+def test_struct_fields_with_python_keyword_names() -> None:
+    from haira.stdlib.json import marshal
+    from haira.types import to_jsonable
+
+    k = Keyworded("A", 1)
+    assert fmt(k) == "{A 1}"
+    assert to_jsonable(k) == {"class": "A", "n": 1}
+    assert marshal(k) == ('{"class":"A","n":1}', None)

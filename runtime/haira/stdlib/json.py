@@ -12,7 +12,7 @@ from typing import Any
 
 from haira.errors import HairaError
 from haira.rt import format_float_f
-from haira.values import EnumValue
+from haira.values import EnumValue, field_value
 
 __all__ = [
     "decode",
@@ -109,7 +109,7 @@ def _encode(v: object, indent: str | None, level: int) -> str:
     fields = getattr(t, "__haira_fields__", None)
     if isinstance(fields, tuple):
         # Struct fields keep declaration order (REF emits `json:"<name>"` tags).
-        return _encode_obj([(f, getattr(v, f)) for f in fields], indent, level)
+        return _encode_obj([(f, field_value(v, f)) for f in fields], indent, level)
     if isinstance(v, bool | int | float | str):
         return _encode(_plain(v), indent, level)
     if callable(v):
