@@ -284,7 +284,7 @@ def test_several_backends_in_one_ui(page: Page) -> None:
     try:
         page.goto(served.url + "/_ui/#wf=%2F_b%2Fchat-2%2Fchat")
         page.wait_for_selector("#chat-view:not([hidden])")
-        assert page.locator("#wf-list .side-item").count() == 4
+        assert page.locator("#wf-list .side-item").count() == 6
         assert "chat-2" in (page.locator("#wf-list .side-item[aria-current='page']").text_content() or "")
         send(page, "hello two")
         wait_idle(page)
@@ -298,3 +298,21 @@ def test_several_backends_in_one_ui(page: Page) -> None:
     finally:
         for s in (served, *servers):
             s.stop()
+
+
+def test_webui_decorator_fields(page: Page, proxy: Served) -> None:
+    open_chat(page, proxy)
+    accent = "getComputedStyle(document.documentElement).getPropertyValue('--accent').trim()"
+    assert page.evaluate(accent) == "rgb(10, 125, 77)"
+    chips = page.locator(".suggestions .suggestion")
+    assert chips.all_text_contents() == ["Say hello", "tool demo"]
+    chips.nth(1).click()
+    wait_idle(page)
+    assert page.locator(".suggestions").count() == 0
+    assert page.locator(".msg-user .msg-body").text_content() == "tool demo"
+    assert page.locator(".tool-card[data-state='ok']").count() == 1
+    # `mode: "form"` turns a stream into a form; a bogus accent is ignored.
+    page.click("#wf-list a[data-path='/styled']")
+    page.wait_for_selector("#form-view:not([hidden])")
+    assert page.evaluate(accent) != "rgb(10, 125, 77)"
+    assert "javascript" not in page.evaluate(accent)

@@ -41,6 +41,8 @@ WORKFLOWS: list[dict[str, Any]] = [
         "chat_param": "message",
         "title": "Test chat",
         "description": "A chat for the UI tests",
+        "suggestions": ["Say hello", "tool demo", 7],
+        "accent": "rgb(10, 125, 77)",
         "params": [
             {"name": "message", "type": "string"},
             {"name": "session_id", "type": "string"},
@@ -58,6 +60,15 @@ WORKFLOWS: list[dict[str, Any]] = [
             {"name": "label", "type": "string", "required": False},
             {"name": "upload", "type": "file", "required": False},
         ],
+    },
+    {
+        "name": "Styled",
+        "path": "/styled",
+        "method": "POST",
+        "is_stream": True,
+        "mode": "form",
+        "accent": "red; background: url(javascript:alert(1))",
+        "params": [{"name": "message", "type": "string"}],
     },
 ]
 

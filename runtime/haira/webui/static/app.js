@@ -154,6 +154,8 @@ function sessionParam(wf) {
 const recordsChats = (wf) => sessionParam(wf) === "session_id";
 
 const titleOf = (wf) => wf.title || wf.name || wf.path;
+// `@webui(mode: "chat" | "form")` overrides the default (chat for streams).
+const isChat = (wf) => (wf.mode === "chat" || wf.mode === "form" ? wf.mode === "chat" : Boolean(wf.is_stream));
 const wfUrl = (wf) => wf.path;
 const apiBase = (wf) => wf.api_base || "";
 
@@ -201,7 +203,7 @@ function renderWorkflowList() {
           "aria-current": current ? "page" : null,
           "data-path": wf.path,
         },
-        h("span", { class: "title" }, titleOf(wf), h("span", { class: "kind", text: wf.is_stream ? "chat" : "form" })),
+        h("span", { class: "title" }, titleOf(wf), h("span", { class: "kind", text: isChat(wf) ? "chat" : "form" })),
         wf.description || wf.backend
           ? h("span", { class: "sub", text: [wf.backend, wf.description].filter(Boolean).join(" · ") })
           : null)));
@@ -215,7 +217,7 @@ function route() {
   let wf = state.workflows.find((w) => w.path === path);
   if (!wf) {
     const last = localStorage.getItem("haira.workflow");
-    wf = state.workflows.find((w) => w.path === last) || state.workflows.find((w) => w.is_stream) || state.workflows[0];
+    wf = state.workflows.find((w) => w.path === last) || state.workflows.find(isChat) || state.workflows[0];
   }
   if (!wf) {
     showView("empty-view");
@@ -235,7 +237,8 @@ function selectWorkflow(wf, sessionId) {
   localStorage.setItem("haira.workflow", wf.path);
   renderWorkflowList();
   document.title = `${titleOf(wf)} · Haira`;
-  if (wf.is_stream) openChat(wf, sessionId);
+  applyTheme(wf);
+  if (isChat(wf)) openChat(wf, sessionId);
   else openForm(wf);
 }
 
@@ -269,6 +272,7 @@ async function switchSession(sessionId, loadHistory) {
   $("jump").hidden = true;
   refreshChats();
   if (sessionId && loadHistory && recordsChats(wf)) await loadChatHistory(wf, sessionId);
+  showSuggestions(wf);
   $("prompt").focus();
 }
 
@@ -308,7 +312,7 @@ async function loadChatHistory(wf, sessionId) {
 
 async function refreshChats() {
   const wf = state.current;
-  if (!wf || !wf.is_stream || !recordsChats(wf)) return;
+  if (!wf || !isChat(wf) || !recordsChats(wf)) return;
   const list = $("chat-list");
   let chats = [];
   try {
@@ -526,6 +530,7 @@ function sendFromComposer() {
   if (!text.trim() || state.busy) return;
   prompt.value = "";
   autoGrow();
+  for (const box of document.querySelectorAll("#messages .suggestions")) box.remove();
   addUserMessage(text);
   state.lastUserText = text;
   state.atBottom = true;
@@ -940,11 +945,38 @@ function autoGrow() {
   prompt.style.height = `${Math.min(prompt.scrollHeight + 2, 220)}px`;
 }
 
-function applyTheme() {
-  const theme = localStorage.getItem("haira.theme") || "";
-  if (theme) document.documentElement.dataset.theme = theme;
-  else delete document.documentElement.dataset.theme;
-  $("theme-select").value = theme;
+// The user's choice wins, then the workflow's `@webui(theme:)`, then the system.
+// `@webui(accent:)` must be a CSS colour; anything else is ignored.
+function applyTheme(wf = state.current) {
+  const chosen = localStorage.getItem("haira.theme") || "";
+  const declared = wf && (wf.theme === "dark" || wf.theme === "light") ? wf.theme : "";
+  const theme = chosen || declared;
+  const root = document.documentElement;
+  if (theme) root.dataset.theme = theme;
+  else delete root.dataset.theme;
+  $("theme-select").value = chosen;
+  const accent = wf && typeof wf.accent === "string" && CSS.supports("color", wf.accent) ? wf.accent : "";
+  if (accent) root.style.setProperty("--accent", accent);
+  else root.style.removeProperty("--accent");
+}
+
+// Clickable starters from `@webui(suggestions: [...])`, shown in an empty chat.
+function showSuggestions(wf) {
+  const list = Array.isArray(wf.suggestions) ? wf.suggestions.filter((x) => typeof x === "string" && x.trim()) : [];
+  if (list.length === 0 || $("messages").children.length > 0) return;
+  const box = h("div", { class: "suggestions", role: "group", "aria-label": "Suggestions" });
+  for (const text of list.slice(0, 8)) {
+    box.append(h("button", {
+      type: "button",
+      class: "btn suggestion",
+      onclick: () => {
+        box.remove();
+        $("prompt").value = text;
+        sendFromComposer();
+      },
+    }, text));
+  }
+  $("messages").append(box);
 }
 
 function bind() {
@@ -994,7 +1026,7 @@ function bind() {
     const wf = state.workflows.find((w) => w.path === params.get("wf"));
     if (!wf) return;
     if (wf !== state.current) selectWorkflow(wf, params.get("s"));
-    else if (wf.is_stream && params.get("s") && params.get("s") !== state.sessionId) switchSession(params.get("s"), true);
+    else if (isChat(wf) && params.get("s") && params.get("s") !== state.sessionId) switchSession(params.get("s"), true);
   });
 }
 
