@@ -51,7 +51,10 @@ class HairaApp:
             replay_max_bytes=settings.replay_max_bytes,
         )
         self.registry = resume.StreamRegistry(
-            sse_limits, ttl_s=settings.resume_ttl_s, max_finished=settings.max_finished_streams
+            sse_limits,
+            ttl_s=settings.resume_ttl_s,
+            max_finished=settings.max_finished_streams,
+            max_bytes=settings.resume_max_bytes,
         )
         self.workflows = Workflows(
             specs,

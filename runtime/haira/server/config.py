@@ -43,6 +43,7 @@ class Settings:
     replay_max_events: int = 16384
     replay_max_bytes: int = 2 << 20
     max_finished_streams: int = 10000
+    resume_max_bytes: int = 64 << 20  # all finished streams' buffers together
     # shutdown: how long in-flight work gets to end after SIGTERM
     shutdown_grace_s: float = 5.0
     access_log: bool = True

@@ -1,11 +1,11 @@
 """The runs a client may resume with `Last-Event-ID` (contract §5), bounded and expiring.
 
-    runs = StreamRegistry(limits, ttl_s=300, max_finished=10000)
+    runs = StreamRegistry(limits, ttl_s=300, max_finished=10000, max_bytes=64 << 20)
     run = runs.create("/chat", collect=True)          # id "Xq3..." -> events "Xq3...:1", ...
     runs.lookup(b"Xq3...:4", "/chat")                  # -> (run, 4)
 
 Live runs are bounded by the connections that carry them; finished runs are kept for
-`ttl_s` after they end (and at most `max_finished` of them) so a reconnecting
+`ttl_s` after they end (at most `max_finished` of them, `max_bytes` in all) so a reconnecting
 EventSource gets the rest of its stream, or 204 when it already has everything.
 """
 
@@ -35,10 +35,14 @@ def parse_last_event_id(value: bytes) -> tuple[str, int] | None:
 class StreamRegistry:
     """Every run started on this worker that can still be resumed."""
 
-    def __init__(self, limits: SseLimits, *, ttl_s: float, max_finished: int) -> None:
+    def __init__(
+        self, limits: SseLimits, *, ttl_s: float, max_finished: int, max_bytes: int
+    ) -> None:
         self._limits = limits
         self._ttl = ttl_s
         self._max_finished = max_finished
+        self._max_bytes = max_bytes
+        self._retained = 0  # frame bytes held by finished runs
         self._live: dict[str, StreamRun] = {}
         self._finished: OrderedDict[str, StreamRun] = OrderedDict()
 
@@ -56,7 +60,7 @@ class StreamRegistry:
         if run is None:
             run = self._finished.get(stream_id)
             if run is not None and self._expired(run):
-                del self._finished[stream_id]
+                self._drop(stream_id)
                 run = None
         if run is None or run.path != path:
             return None
@@ -72,7 +76,7 @@ class StreamRegistry:
             stream_id, run = next(iter(self._finished.items()))
             if not self._expired(run):
                 break
-            del self._finished[stream_id]
+            self._drop(stream_id)
 
     def _expired(self, run: StreamRun) -> bool:
         return asyncio.get_running_loop().time() - run.finished_at > self._ttl
@@ -80,5 +84,13 @@ class StreamRegistry:
     def _finished_run(self, run: StreamRun) -> None:
         self._live.pop(run.stream_id, None)
         self._finished[run.stream_id] = run
-        while len(self._finished) > self._max_finished:
-            self._finished.popitem(last=False)
+        self._retained += run.log_bytes
+        # Oldest first, until both the count and the memory bound hold again.
+        while self._finished and (
+            len(self._finished) > self._max_finished or self._retained > self._max_bytes
+        ):
+            self._drop(next(iter(self._finished)))
+
+    def _drop(self, stream_id: str) -> None:
+        run = self._finished.pop(stream_id)
+        self._retained -= run.log_bytes

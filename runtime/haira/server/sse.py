@@ -210,6 +210,7 @@ class StreamRun:
             return
         self._event(b"done", b"[DONE]")
         self.finished = True
+        self.parts = None  # the reply has been recorded; only the frames stay for resume
         loop = asyncio.get_running_loop()
         self.finished_at = loop.time()
         self._release_producer()
@@ -228,6 +229,11 @@ class StreamRun:
     def last_seq(self) -> int:
         """The sequence number of the newest event (0 before the first)."""
         return self.next_seq - 1
+
+    @property
+    def log_bytes(self) -> int:
+        """Bytes of the frames held for resume."""
+        return self._log_bytes
 
     @property
     def event_count(self) -> int:
@@ -288,6 +294,8 @@ class StreamRun:
         """The attached response handed everything up to `produced` bytes to the socket."""
         if produced > self.delivered:
             self.delivered = produced
+        if self._log_bytes > self._max_bytes or len(self._frames) > self._max_events:
+            self._evict()  # frames held back for this response may go now
         fut = self._drained
         if fut is not None and self.produced - self.delivered <= self._max_pending:
             self._drained = None
@@ -315,19 +323,25 @@ class StreamRun:
                 fut.set_result(None)
 
     def _evict(self) -> None:
-        # Drop the oldest frames in bulk (down to 3/4 of each bound) so eviction is amortised.
+        # Drop the oldest frames in bulk (down to 3/4 of each bound) so eviction is amortised,
+        # but never one the attached response has not written yet (backpressure bounds those).
         limits = self._limits
         keep_bytes = limits.replay_max_bytes * 3 // 4
         keep_events = limits.replay_max_events * 3 // 4
         frames = self._frames
+        limit = len(frames) - 1
+        w = self._writer
+        if w is not None:
+            limit = min(limit, w.cursor - self._first_seq)
         n = 0
         total = self._log_bytes
-        while n < len(frames) - 1 and (total > keep_bytes or len(frames) - n > keep_events):
+        while n < limit and (total > keep_bytes or len(frames) - n > keep_events):
             total -= len(frames[n])
             n += 1
-        del frames[:n]
-        self._first_seq += n
-        self._log_bytes = total
+        if n:
+            del frames[:n]
+            self._first_seq += n
+            self._log_bytes = total
 
     async def _wait_drained(self) -> None:
         if self._writer is None or self.finished:
