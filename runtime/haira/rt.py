@@ -859,3 +859,100 @@ def format_uncaught(exc: BaseException) -> str:
 
         lines.append("".join(traceback.format_exception(exc)).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- codegen helpers
+# (appended by the checker/codegen owner; see docs/internals/contracts.md)
+
+
+def deferred(fn: Callable[..., object], *args: object) -> Callable[[], object]:
+    """`defer f(a, b)`: the function value and arguments are evaluated now, the call later."""
+
+    def call() -> object:
+        return fn(*args)
+
+    return call
+
+
+def run_defers(calls: list[Callable[[], object]]) -> None:
+    """Run deferred calls last-in first-out; every one runs even if an earlier one panics,
+    and the first panic is re-raised afterwards (Go runs all deferred calls)."""
+    first: BaseException | None = None
+    while calls:
+        fn = calls.pop()
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001  # NOTE: re-raised after the others ran
+            if first is None:
+                first = exc
+    if first is not None:
+        raise first
+
+
+def spawn(tasks: list[Callable[[], object]]) -> list[object]:
+    """`spawn { ... }`: run each task concurrently; results in task order (§0 #27)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    results: list[object] = [None] * len(tasks)
+    errors: list[BaseException | None] = [None] * len(tasks)
+    if not tasks:
+        return results
+
+    def run(i: int) -> None:
+        try:
+            results[i] = tasks[i]()
+        except BaseException as exc:  # noqa: BLE001  # NOTE: reported below, by task index
+            errors[i] = exc
+
+    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+        list(pool.map(run, range(len(tasks))))
+    for i, err in enumerate(errors):
+        if err is not None:
+            raise HairaPanic(f"spawn task {i} panicked: {catch_text(err)}") from err
+    return results
+
+
+def go(task: Callable[[], object]) -> object:
+    """`async { ... }`: start the block in the background; the value is a channel-like
+    future whose result `select` (or `wait`) reads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(task)
+    pool.shutdown(wait=False)
+    return future
+
+
+def iter_values(x: object) -> list[object]:
+    """`for v in x` over a value of static type `any`: list elements, map keys; nil none."""
+    if isinstance(x, list | tuple):
+        return list(x)
+    if isinstance(x, dict):
+        return list(x)
+    if x is None or isinstance(x, str):
+        return []
+    raise RuntimeFault(f"cannot range over {_type_name(x)}")
+
+
+def iter_pairs(x: object) -> list[tuple[object, object]]:
+    """`for a, b in x` over `any`: (index, element) of a list, (key, value) of a map."""
+    if isinstance(x, list | tuple):
+        return list(enumerate(x))
+    if isinstance(x, dict):
+        return list(x.items())
+    if x is None or isinstance(x, str):
+        return []
+    raise RuntimeFault(f"cannot range over {_type_name(x)}")
+
+
+def is_variant(v: object, name: str) -> bool:
+    """Whether `v` is an enum value of variant `name` (match on a value of type `any`)."""
+    return isinstance(v, EnumValue) and v.name == name
+
+
+def in_range(v: object, lo: int, hi: int, inclusive: bool) -> bool:
+    """A range pattern `lo..hi` / `lo..=hi` against a value of static type `any`."""
+    if type(v) is not int:
+        return False
+    n: int = v
+    return lo <= n <= hi if inclusive else lo <= n < hi
