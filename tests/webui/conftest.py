@@ -35,7 +35,7 @@ def proxy(backend: tuple[WireBackend, Served]) -> Iterator[Served]:
     served.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"headless chromium not installed at {CHROMIUM}")

@@ -393,7 +393,6 @@ class AssistantMessage {
 
   streaming(on) {
     this.node.setAttribute("aria-busy", on ? "true" : "false");
-    this.body.classList.toggle("cursor", on);
   }
 
   appendText(delta) {
