@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final, NoReturn, TypeVar
 
 from haira.errors import HairaError, HairaPanic, HairaRuntimeError, RuntimeFault
@@ -21,6 +21,14 @@ from haira.values import EnumValue, field_value
 
 __all__ = [
     "HairaError",
+    "deferred",
+    "go",
+    "in_range",
+    "is_variant",
+    "iter_pairs",
+    "iter_values",
+    "run_defers",
+    "spawn",
     "HairaPanic",
     "RuntimeFault",
     "add",
@@ -652,6 +660,87 @@ def len_(x: object) -> int:
     raise RuntimeFault(f"invalid argument for len: {_type_name(x)}")
 
 
+# ---------------------------------------------------------------- loops, patterns
+
+
+def iter_values(x: object) -> Iterable[object]:
+    """`for v in x` over a value of static type `any`: list elements, map keys, nil → nothing.
+
+    Any other iterable runtime object (an agent stream, a channel-like value) is iterated as
+    it is; a string gives no iterations, as REF (use `string.split(s, "")` for characters).
+    """
+    if isinstance(x, list | dict):
+        return list(x)
+    if x is None or isinstance(x, str):
+        return ()
+    if isinstance(x, Iterable):
+        return x
+    raise RuntimeFault(f"cannot range over {fmt(x)} (type {_type_name(x)})")
+
+
+def iter_pairs(x: object) -> Iterable[tuple[object, object]]:
+    """`for a, b in x` over `any`: (index, element) of a list, (key, value) of a map (§0 #8)."""
+    if isinstance(x, list):
+        return list(enumerate(x))
+    if isinstance(x, dict):
+        return list(x.items())
+    if x is None or isinstance(x, str):
+        return ()
+    raise RuntimeFault(f"cannot range over {fmt(x)} (type {_type_name(x)})")
+
+
+def in_range(subj: object, lo: int, hi: int, inclusive: bool) -> bool:
+    """The range pattern `lo..hi` / `lo..=hi` tested against a value of any type."""
+    if type(subj) is not int:
+        return False
+    n: int = subj
+    return lo <= n <= hi if inclusive else lo <= n < hi
+
+
+def is_variant(v: object, name: str) -> bool:
+    """Whether `v` is an enum value of variant `name` (pattern on a value of type `any`)."""
+    return isinstance(v, EnumValue) and v.name == name
+
+
+# ---------------------------------------------------------------- defer, spawn, async
+
+
+def deferred(fn: Callable[..., object], *args: object) -> Callable[[], object]:
+    """`defer f(a, b)`: the function and its arguments are evaluated now, the call later."""
+
+    def call() -> object:
+        return fn(*args)
+
+    return call
+
+
+def run_defers(defers: list[Callable[[], object]]) -> None:
+    """Run the deferred calls last-in first-out; all run even if one panics (as Go)."""
+    failure: BaseException | None = None
+    while defers:
+        fn = defers.pop()
+        try:
+            fn()
+        except BaseException as exc:  # noqa: BLE001  # NOTE: the latest panic wins, as Go
+            failure = exc
+    if failure is not None:
+        raise failure
+
+
+def spawn(tasks: Sequence[Callable[[], object]]) -> list[object]:
+    """Haira `spawn { … }` (§0 #27); see `haira.aio.spawn`."""
+    from haira.aio import spawn as _spawn
+
+    return _spawn(tasks)
+
+
+def go(fn: Callable[[], object]) -> object:
+    """Haira `async { … }`: a channel receiving the block's value; see `haira.aio.go`."""
+    from haira.aio import go as _go
+
+    return _go(fn)
+
+
 # ---------------------------------------------------------------- errors and panics
 
 
@@ -859,100 +948,3 @@ def format_uncaught(exc: BaseException) -> str:
 
         lines.append("".join(traceback.format_exception(exc)).rstrip("\n"))
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- codegen helpers
-# (appended by the checker/codegen owner; see docs/internals/contracts.md)
-
-
-def deferred(fn: Callable[..., object], *args: object) -> Callable[[], object]:
-    """`defer f(a, b)`: the function value and arguments are evaluated now, the call later."""
-
-    def call() -> object:
-        return fn(*args)
-
-    return call
-
-
-def run_defers(calls: list[Callable[[], object]]) -> None:
-    """Run deferred calls last-in first-out; every one runs even if an earlier one panics,
-    and the first panic is re-raised afterwards (Go runs all deferred calls)."""
-    first: BaseException | None = None
-    while calls:
-        fn = calls.pop()
-        try:
-            fn()
-        except BaseException as exc:  # noqa: BLE001  # NOTE: re-raised after the others ran
-            if first is None:
-                first = exc
-    if first is not None:
-        raise first
-
-
-def spawn(tasks: list[Callable[[], object]]) -> list[object]:
-    """`spawn { ... }`: run each task concurrently; results in task order (§0 #27)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    results: list[object] = [None] * len(tasks)
-    errors: list[BaseException | None] = [None] * len(tasks)
-    if not tasks:
-        return results
-
-    def run(i: int) -> None:
-        try:
-            results[i] = tasks[i]()
-        except BaseException as exc:  # noqa: BLE001  # NOTE: reported below, by task index
-            errors[i] = exc
-
-    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
-        list(pool.map(run, range(len(tasks))))
-    for i, err in enumerate(errors):
-        if err is not None:
-            raise HairaPanic(f"spawn task {i} panicked: {catch_text(err)}") from err
-    return results
-
-
-def go(task: Callable[[], object]) -> object:
-    """`async { ... }`: start the block in the background; the value is a channel-like
-    future whose result `select` (or `wait`) reads."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(max_workers=1)
-    future = pool.submit(task)
-    pool.shutdown(wait=False)
-    return future
-
-
-def iter_values(x: object) -> list[object]:
-    """`for v in x` over a value of static type `any`: list elements, map keys; nil none."""
-    if isinstance(x, list | tuple):
-        return list(x)
-    if isinstance(x, dict):
-        return list(x)
-    if x is None or isinstance(x, str):
-        return []
-    raise RuntimeFault(f"cannot range over {_type_name(x)}")
-
-
-def iter_pairs(x: object) -> list[tuple[object, object]]:
-    """`for a, b in x` over `any`: (index, element) of a list, (key, value) of a map."""
-    if isinstance(x, list | tuple):
-        return list(enumerate(x))
-    if isinstance(x, dict):
-        return list(x.items())
-    if x is None or isinstance(x, str):
-        return []
-    raise RuntimeFault(f"cannot range over {_type_name(x)}")
-
-
-def is_variant(v: object, name: str) -> bool:
-    """Whether `v` is an enum value of variant `name` (match on a value of type `any`)."""
-    return isinstance(v, EnumValue) and v.name == name
-
-
-def in_range(v: object, lo: int, hi: int, inclusive: bool) -> bool:
-    """A range pattern `lo..hi` / `lo..=hi` against a value of static type `any`."""
-    if type(v) is not int:
-        return False
-    n: int = v
-    return lo <= n <= hi if inclusive else lo <= n < hi

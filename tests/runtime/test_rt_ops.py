@@ -219,3 +219,46 @@ def test_attempt_turns_failures_into_error_values() -> None:
 
     _, err2 = rt.attempt(crash, "z")
     assert err2 is not None and err2.message == "runtime error: integer divide by zero"
+
+
+def test_loop_and_pattern_helpers() -> None:
+    assert list(rt.iter_values([1, 2])) == [1, 2]
+    assert list(rt.iter_values({"a": 1, "b": 2})) == ["a", "b"]
+    assert list(rt.iter_values(None)) == [] and list(rt.iter_values("abc")) == []
+    assert list(rt.iter_values(iter((5, 6)))) == [5, 6]
+    assert list(rt.iter_pairs(["x", "y"])) == [(0, "x"), (1, "y")]
+    assert list(rt.iter_pairs({"k": 1})) == [("k", 1)]
+    assert list(rt.iter_pairs(None)) == []
+    with pytest.raises(RuntimeFault, match="cannot range over"):
+        rt.iter_values(5)
+    with pytest.raises(RuntimeFault, match="cannot range over"):
+        rt.iter_pairs(5)
+    assert rt.in_range(5, 1, 5, True) and not rt.in_range(5, 1, 5, False)
+    assert not rt.in_range("5", 1, 9, True) and not rt.in_range(True, 0, 9, True)
+
+    from haira.values import EnumValue
+
+    assert rt.is_variant(EnumValue("Dot"), "Dot") and not rt.is_variant("Dot", "Dot")
+
+
+def test_defers_run_lifo_and_all_run() -> None:
+    log: list[str] = []
+    defers = [rt.deferred(log.append, "first"), rt.deferred(log.append, "second")]
+    rt.run_defers(defers)
+    assert log == ["second", "first"] and defers == []
+
+    def bad() -> object:
+        raise HairaPanic("in defer")
+
+    defers2 = [rt.deferred(log.append, "ran"), bad]
+    with pytest.raises(HairaPanic, match="in defer"):
+        rt.run_defers(defers2)
+    assert log[-1] == "ran"
+
+
+def test_spawn_and_go_delegate_to_aio() -> None:
+    from haira.aio import Channel
+
+    assert rt.spawn([lambda: 1, lambda: "b"]) == [1, "b"]
+    ch = rt.go(lambda: 7)
+    assert isinstance(ch, Channel) and ch.recv() == 7
