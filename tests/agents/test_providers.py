@@ -155,3 +155,14 @@ def test_keys_never_appear_in_errors(fake: FakeLLM, monkeypatch: pytest.MonkeyPa
         a.ask("hi")
     assert "sk-very-secret" not in str(info.value)
     assert "HTTP 401: invalid key" in str(info.value)
+
+
+async def test_mock_provider_shows_tool_activity_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HAIRA_PROVIDER", "mock")
+    p = providers.define_provider("openai", {"api_key": providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})
+    a = agents.define_agent(unique("Offline"), {"provider": p, "tools": [echo_tool()]})
+    sink = RecordingSink()
+    result = await a.stream("please lookup something", session="o").run(sink)
+    assert sink.events[0] == ("tool_start", "lookup", {"word": "mock"})
+    assert sink.events[1] == ("tool_end", "lookup", True, None)
+    assert result.text == 'Mock reply to: please lookup something (tool said "mock!")'

@@ -24,7 +24,7 @@ from haira.memory.store import Message, Store
 from haira.providers.types import ChatMessage, ChatRequest, ToolCall, ToolSpec, TurnResult, Usage
 from haira.types import ConversionError, convert, json_schema
 
-__all__ = ["MAX_HANDOFF_DEPTH", "Outcome", "ask_async", "execute", "run_async"]
+__all__ = ["MAX_HANDOFF_DEPTH", "Outcome", "add_usage", "ask_async", "execute", "rewrap", "run_async"]
 
 MAX_HANDOFF_DEPTH = 5
 _HANDOFF_PREFIX = "transfer_to_"
@@ -67,6 +67,16 @@ def rewrap(exc: HairaRuntimeError, prefix: str) -> HairaRuntimeError:
     if isinstance(exc, ConfigError):
         return ConfigError(f"{prefix}{exc}")
     return HairaRuntimeError(f"{prefix}{exc}")
+
+
+def add_usage(total: Usage | None, more: Usage | None) -> Usage | None:
+    """Sum of the usage reports seen so far (None while the provider reported none)."""
+    if more is None:
+        return total
+    if total is None:
+        return Usage(more.prompt_tokens, more.completion_tokens)
+    total.add(more)
+    return total
 
 
 def _system_prompt(agent: Agent) -> str:
@@ -215,12 +225,9 @@ async def _converse(
                 deadline=deadline,
             )
             turn: TurnResult = await client.stream_turn(request, tap)
-            if turn.usage is not None:
-                if usage is None:
-                    usage = Usage()
-                usage.add(turn.usage)
+            usage = add_usage(usage, turn.usage)
             if not turn.tool_calls:
-                return await _finish(agent, memory, sink, turn.text, tool_log, usage)
+                return await _finish(agent, memory, turn.text, tool_log, usage)
             handoff = _first_handoff(agent, turn.tool_calls)
             if handoff:
                 return await _handoff(agent, handoff, message, session, sink, depth, memory, usage)
@@ -274,9 +281,7 @@ async def _handoff(
     except HairaRuntimeError as exc:
         raise rewrap(exc, f"handoff to {target.name} failed: ") from None
     await memory.remember_reply(sub.reply or f"(Routed to {target.name})")
-    if usage is not None and sub.usage is not None:
-        usage.add(sub.usage)
-    out = Outcome(sub.reply, usage if usage is not None else sub.usage, target.name)
+    out = Outcome(sub.reply, add_usage(usage, sub.usage), target.name)
     out.output = sub.output
     return out
 
@@ -304,7 +309,6 @@ async def _run_tools(tools: dict[str, Tool], calls: list[ToolCall], sink: EventS
 async def _finish(
     agent: Agent,
     memory: _Memory,
-    sink: EventSink,
     reply: str,
     tool_log: list[str],
     usage: Usage | None,
@@ -318,8 +322,6 @@ async def _finish(
         from haira.agents.summary import maybe_summarize
 
         await maybe_summarize(agent, memory.session)
-    if usage is not None:
-        await sink.usage(usage.prompt_tokens, usage.completion_tokens)
     return out
 
 

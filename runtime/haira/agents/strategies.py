@@ -13,7 +13,7 @@ import sys
 
 from haira.agents.agent import Agent, lookup_agent
 from haira.agents.events import EventSink, NullSink
-from haira.agents.loop import Outcome, execute, rewrap
+from haira.agents.loop import Outcome, add_usage, execute, rewrap
 from haira.errors import HairaRuntimeError
 from haira.providers.types import Usage
 
@@ -28,21 +28,23 @@ async def run_strategy(
         for t in targets:
             await sink.handoff(agent.name, t.name)
 
-        async def one(t: Agent) -> tuple[str, str]:
+        async def one(t: Agent) -> tuple[str, Usage | None]:
             try:
                 out = await execute(t, message, session, NullSink(), depth + 1)
             except HairaRuntimeError as exc:
-                return t.name, f"[{t.name}] Error: {exc}"
-            return t.name, f"[{t.name}]\n{out.reply}"
+                return f"[{t.name}] Error: {exc}", None
+            return f"[{t.name}]\n{out.reply}", out.usage
 
         parts: list[str] = []
+        total: Usage | None = None
         for fut in asyncio.as_completed([one(t) for t in targets]):
-            _, text = await fut
+            text, used = await fut
             parts.append(text)
+            total = add_usage(total, used)
         combined = "\n\n".join(parts)
         if combined:
             await sink.text(combined)
-        return Outcome(combined, None)
+        return Outcome(combined, total)
 
     current = message
     last = Outcome("", None)
@@ -55,10 +57,7 @@ async def run_strategy(
             last = await execute(t, current, session, inner, depth + 1)
         except HairaRuntimeError as exc:
             raise rewrap(exc, f"sequential handoff to {t.name} failed: ") from None
-        if last.usage is not None:
-            if usage is None:
-                usage = Usage()
-            usage.add(last.usage)
+        usage = add_usage(usage, last.usage)
         current = last.reply
     last.usage = usage
     return last

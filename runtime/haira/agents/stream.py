@@ -36,7 +36,11 @@ class AgentStream:
 
         counting = _Collect(sink)
         out = await execute(self.agent, self.message, self.session, counting)
-        return StreamResult("".join(counting.parts), out.usage, out.interrupted)
+        usage = out.usage
+        if usage is not None:
+            # One report per stream: every turn and every agent handed off to, summed.
+            await sink.usage(usage.prompt_tokens, usage.completion_tokens)
+        return StreamResult("".join(counting.parts), usage, out.interrupted)
 
     def __iter__(self) -> Iterator[str]:
         """Synchronous iteration over the text deltas (Haira `for` loops)."""
