@@ -48,7 +48,8 @@ def test_assets_reference_nothing_outside() -> None:
 def test_backend_url() -> None:
     assert backend_url("localhost:8080") == "http://localhost:8080"
     assert backend_url("https://example.com/") == "https://example.com"
-    for bad in ["", "localhost:99999", "ftp://x", "localhost:abc"]:
+    assert backend_url("[::1]:8080") == "http://[::1]:8080"
+    for bad in ["", "localhost:99999", "ftp://x", "localhost:abc", "http://[::1", ":8080"]:
         with pytest.raises(BackendError):
             backend_url(bad)
 

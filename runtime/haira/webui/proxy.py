@@ -67,13 +67,14 @@ def backend_url(text: str) -> str:
         raise BackendError("empty backend address")
     if "://" not in raw:
         raw = "http://" + raw
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BackendError(f"invalid backend address: {text}")
     try:
+        parts = urlsplit(raw)
+        hostname = parts.hostname
         port = parts.port
     except ValueError:
-        raise BackendError(f"invalid port in backend address: {text}") from None
+        raise BackendError(f"invalid backend address: {text}") from None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise BackendError(f"invalid backend address: {text}")
     if port is not None and not 0 < port < 65536:
         raise BackendError(f"invalid port in backend address: {text}")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
