@@ -104,8 +104,6 @@ class HairaApp:
                 if ep is not None:
                     self._authorize(req)
                     status, events = await self.workflows.handle(ep, req, receive, send, cors)
-                    if not ep.spec.is_stream or status != 200:
-                        events = None
                 else:
                     if req.path.startswith("/_api"):
                         self._authorize(req)

@@ -114,8 +114,8 @@ class Workflows:
         receive: Receive,
         send: Send,
         cors: list[tuple[bytes, bytes]],
-    ) -> tuple[int, int]:
-        """Answer one request to a workflow path; returns (status, events) for the log."""
+    ) -> tuple[int, int | None]:
+        """Answer one request to a workflow path; (status, SSE events or None) for the log."""
         spec = ep.spec
         try:
             if req.method not in ep.methods:
@@ -143,7 +143,7 @@ class Workflows:
             return await self._json_fallback(spec, bound, receive, send, cors)
         except HttpError as err:
             await send_error(send, err, cors)
-            return err.status, 0
+            return err.status, None
 
     # ------------------------------------------------------------ SSE
 
@@ -155,7 +155,7 @@ class Workflows:
         receive: Receive,
         send: Send,
         cors: list[tuple[bytes, bytes]],
-    ) -> tuple[int, int] | None:
+    ) -> tuple[int, int | None] | None:
         parsed = resume.parse_last_event_id(last_id)
         if parsed is None:
             return None  # not one of our ids: a fresh request
@@ -168,7 +168,7 @@ class Workflows:
             # instead of starting a second agent run.
             await send({"type": "http.response.start", "status": 204, "headers": cors})
             await send({"type": "http.response.body", "body": b""})
-            return 204, 0
+            return 204, None
         events = await sse.serve(
             run, seq, send, receive, self._sse_limits, [*sse.SSE_HEADERS, *cors]
         )
@@ -227,7 +227,7 @@ class Workflows:
         receive: Receive,
         send: Send,
         cors: list[tuple[bytes, bytes]],
-    ) -> tuple[int, int]:
+    ) -> tuple[int, int | None]:
         collector = _Collector()
         chat = self._chat_key(spec, bound.args)
         user_write = self._record_user(spec, chat, bound.args)
@@ -251,10 +251,10 @@ class Workflows:
                 chat, spec.path, "assistant", reply, not isinstance(outcome, _Done)
             )
         if isinstance(outcome, _Gone):
-            return CLIENT_CLOSED, 0
+            return CLIENT_CLOSED, None
         if isinstance(outcome, Failure):
             await send_bytes(send, outcome.status, error_body(outcome.message, outcome.code), cors)
-            return outcome.status, 0
+            return outcome.status, None
         doc: dict[str, object] = {"reply": reply}
         if collector.usage_counts is not None:
             doc["usage"] = {
@@ -262,7 +262,7 @@ class Workflows:
                 "completion_tokens": collector.usage_counts[1],
             }
         await send_bytes(send, 200, orjson.dumps(doc) + b"\n", cors)
-        return 200, 0
+        return 200, None
 
     # ------------------------------------------------------------ plain JSON workflows
 
@@ -273,7 +273,7 @@ class Workflows:
         receive: Receive,
         send: Send,
         cors: list[tuple[bytes, bytes]],
-    ) -> tuple[int, int]:
+    ) -> tuple[int, int | None]:
         bound = await bind(spec, req, receive, self._limits)
         if self.shutting_down:
             bound.cleanup()
@@ -285,18 +285,18 @@ class Workflows:
         outcome = await self._until_disconnect(call(), receive)
         bound.cleanup()
         if isinstance(outcome, _Gone):
-            return CLIENT_CLOSED, 0
+            return CLIENT_CLOSED, None
         if isinstance(outcome, Failure):
             await send_bytes(send, outcome.status, error_body(outcome.message, outcome.code), cors)
-            return outcome.status, 0
+            return outcome.status, None
         try:
             body = orjson.dumps(outcome.value) + b"\n"
         except TypeError as exc:
             failure = classify(exc, debug=self._debug)
             await send_bytes(send, 500, error_body(failure.message, failure.code), cors)
-            return 500, 0
+            return 500, None
         await send_bytes(send, 200, body, cors)
-        return 200, 0
+        return 200, None
 
     # ------------------------------------------------------------ helpers
 
