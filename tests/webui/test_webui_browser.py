@@ -147,6 +147,10 @@ def test_errors_inline_with_retry(page: Page, proxy: Served, backend: tuple[Wire
     assert sum(1 for r in backend[0].state.requests if r["path"] == "/chat") == before + 1
     assert page.locator(".msg-assistant").count() == 1  # the failed answer was replaced
     assert page.locator(".msg-user").count() == 1
+    send(page, "cut short")
+    wait_idle(page)
+    assert "connection broke" in (last_answer(page).locator(".msg-error").text_content() or "")
+    assert "half an ans" in (last_answer(page).locator(".msg-body").text_content() or "")
     send(page, "http500 boom")
     wait_idle(page)
     assert "500 internal failure" in (last_answer(page).locator(".msg-error").text_content() or "")

@@ -233,6 +233,11 @@ class WireBackend:
         if message.startswith("http500"):
             await _json(send, 500, {"error": "internal failure", "code": "internal"})
             return
+        if message.startswith("cut"):
+            # A reply that breaks off (no ids to resume from, no `done`).
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+            await send({"type": "http.response.body", "body": b'data: {"content":"half an ans"}\n\n', "more_body": False})
+            return
         if message.startswith("drop"):
             await self._drop(send, last_event_id)
             return

@@ -93,6 +93,7 @@ def serve(
         app,
         log_level="warning",
         access_log=False,
+        server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
     )
