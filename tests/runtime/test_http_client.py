@@ -53,6 +53,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:  # noqa: N802
         self._reply()
 
+    def do_PATCH(self) -> None:  # noqa: N802
+        self._reply()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
@@ -104,10 +107,20 @@ def test_http_error_status_is_not_an_error(base_url: str) -> None:
 
 
 def test_configured_client(base_url: str) -> None:
-    c = http.client(base_url=base_url, headers={"X-Token": "cfg"}, timeout=5)
+    c = http.client(base_url + "/", {"headers": {"X-Token": "cfg"}, "timeout": 5000})
     resp, err = c.get("/c")
     assert err is None and resp is not None
     assert resp.json()["x"] == "cfg" and resp.json()["path"] == "/c"
+    k = http.client(base_url, headers={"X-Token": "kw"}, retry=1, timeout=2000)
+    assert k.retry == 1 and k.timeout == 2.0
+    patched, _ = k.patch("/p", {"a": 1})
+    assert patched is not None and patched.json()["method"] == "PATCH"
+
+
+def test_retry_on_server_errors(base_url: str) -> None:
+    resp, err = http.client(base_url, {"retry": 2}).get("/missing")
+    assert err is None and resp is not None and resp.status_code == 404
+    assert fmt(resp) == "&{404 nope}"
 
 
 def test_connection_refused() -> None:
@@ -117,7 +130,11 @@ def test_connection_refused() -> None:
     url = f"http://127.0.0.1:{port}/"
     resp, err = http.get(url)
     assert resp is None
-    assert fmt(err) == f'Get "{url}": connection refused'
+    assert fmt(err) == (
+        f'http GET failed: Get "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
+    )
+    _, err2 = http.get("ftp://example.invalid/")
+    assert fmt(err2).startswith('http GET failed: Get "ftp://example.invalid/": unsupported protocol')
 
 
 def test_encode_uri() -> None:

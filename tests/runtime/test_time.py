@@ -43,7 +43,8 @@ def test_format_layouts() -> None:
     assert time.format(t, "05.000 05.999 05.9") == "05.120 05.12 05.1"
     assert time.format(t, "002") == "122"
     assert time.format("2024-05-01T13:04:05Z", "Z07:00 MST") == "Z UTC"
-    assert time.format("not a time", "2006") == ""
+    assert time.format("not a time", "2006") == "not a time"
+    assert time.format(5, "2006") == "5"
     assert time.format(t, "Janet") == "Janet"
 
 

@@ -76,8 +76,8 @@ def append_file(path: str, content: str) -> HairaError | None:
 
 
 def exists(path: str) -> bool:
-    """Whether `path` exists (file or directory)."""
-    return os.path.lexists(path)
+    """Whether `path` exists (Go `os.Stat` succeeds: a dangling symlink does not exist)."""
+    return os.path.exists(path)
 
 
 def remove(path: str) -> HairaError | None:

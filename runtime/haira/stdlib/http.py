@@ -19,6 +19,7 @@ import httpx
 
 from haira.errors import HairaError
 from haira.rt import fmt
+from haira.rt import go_quote as rt_quote
 
 __all__ = [
     "Client",
@@ -39,10 +40,11 @@ DEFAULT_TIMEOUT = 30.0
 
 
 class Response:
-    """An HTTP response: `status_code` (also `status`), `body`, `headers`."""
+    """An HTTP response: `status_code` (also `status`), `body`, `headers`; prints as REF's
+    `&{<status> <body>}`."""
 
     __slots__ = ("body", "headers", "status", "status_code")
-    __haira_fields__: ClassVar[tuple[str, ...]] = ("status_code", "body", "headers")
+    __haira_fields__: ClassVar[tuple[str, ...]] = ("status_code", "body")
     __haira_pointer__: ClassVar[bool] = True
 
     def __init__(self, status_code: int, body: str, headers: dict[str, str]) -> None:
@@ -84,27 +86,40 @@ def _encode_body(body: object) -> tuple[bytes | None, str | None]:
 
 
 def _error_text(method: str, url: str, exc: Exception) -> str:
+    """Go's `http <METHOD> failed: <Op> "<url>": <cause>` text for a transport failure."""
     op = method[:1] + method[1:].lower()
     detail = str(exc) or type(exc).__name__
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     if isinstance(exc, httpx.TimeoutException):
         detail = "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
-    elif isinstance(exc, httpx.ConnectError) and "refused" in detail.lower():
-        detail = "connection refused"
-    return f'{op} "{url}": {detail}'
+    elif isinstance(exc, httpx.ConnectError):
+        low = detail.lower()
+        if "refused" in low:
+            detail = f"dial tcp {host}:{port}: connect: connection refused"
+        elif "name or service not known" in low or "nodename nor servname" in low:
+            detail = f"dial tcp: lookup {host}: no such host"
+    elif isinstance(exc, httpx.UnsupportedProtocol):
+        detail = f"unsupported protocol scheme {rt_quote(parts.scheme)}"
+    return f'http {method} failed: {op} "{url}": {detail}'
 
 
 class Client:
-    """A configured HTTP client: a base URL, default headers and a timeout in seconds."""
+    """A configured client (REF `http.client`): base URL, default headers, retries on 5xx
+    and transport errors, a timeout in seconds."""
 
     def __init__(
         self,
         base_url: str = "",
         headers: Mapping[str, object] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        retry: int = 0,
     ) -> None:
-        self.base_url = base_url
+        self.base_url = base_url.rstrip("/")
         self.headers = {k: fmt(v) for k, v in (headers or {}).items()}
         self.timeout = timeout
+        self.retry = max(retry, 0)
         self._client: httpx.Client | None = None
         self._lock = threading.Lock()
 
@@ -129,12 +144,20 @@ class Client:
             hdrs.setdefault("Content-Type", ctype)
         for k, v in (headers or {}).items():
             hdrs[k] = fmt(v)
-        try:
-            r = self._http().request(method, full, content=content, headers=hdrs)
-        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
-            return None, HairaError(_error_text(method, full, exc))
-        text = r.content.decode("utf-8", "surrogateescape")
-        return Response(r.status_code, text, dict(r.headers.items())), None
+        failure: HairaError | None = None
+        for attempt in range(self.retry + 1):
+            last = attempt == self.retry
+            try:
+                r = self._http().request(method, full, content=content, headers=hdrs)
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+                failure = HairaError(_error_text(method, full, exc))
+                continue
+            if r.status_code >= 500 and not last:
+                failure = HairaError(f"http {method} returned {r.status_code}")
+                continue
+            text = r.content.decode("utf-8", "surrogateescape")
+            return Response(r.status_code, text, dict(r.headers.items())), None
+        return None, failure
 
     def get(self, url: str, headers: Mapping[str, object] | None = None) -> tuple[Response | None, HairaError | None]:
         """GET `url`."""
@@ -148,6 +171,10 @@ class Client:
         """PUT `body` to `url`."""
         return self.request("PUT", url, body, headers)
 
+    def patch(self, url: str, body: object = None, headers: Mapping[str, object] | None = None) -> tuple[Response | None, HairaError | None]:
+        """PATCH `body` to `url`."""
+        return self.request("PATCH", url, body, headers)
+
     def delete(self, url: str, headers: Mapping[str, object] | None = None) -> tuple[Response | None, HairaError | None]:
         """DELETE `url`."""
         return self.request("DELETE", url, None, headers)
@@ -159,10 +186,27 @@ Result = tuple[Response | None, HairaError | None]
 
 
 def client(
-    base_url: str = "", headers: Mapping[str, object] | None = None, timeout: float = DEFAULT_TIMEOUT
+    base_url: str = "",
+    opts: Mapping[str, object] | None = None,
+    *,
+    headers: Mapping[str, object] | None = None,
+    retry: int | None = None,
+    timeout: int | float | None = None,
 ) -> Client:
-    """A configurable client (`http.client(base_url: …, headers: …, timeout: …)`)."""
-    return Client(base_url, headers, float(timeout))
+    """REF `http.client(base_url, {headers, retry, timeout})`; `timeout` in milliseconds.
+
+    The options come as one map (REF collects named arguments into it) or as keywords.
+    """
+    o = dict(opts or {})
+    hdrs = headers if headers is not None else o.get("headers")
+    n = retry if retry is not None else o.get("retry", 0)
+    ms = timeout if timeout is not None else o.get("timeout", DEFAULT_TIMEOUT * 1000)
+    return Client(
+        base_url,
+        hdrs if isinstance(hdrs, Mapping) else None,
+        float(ms) / 1000.0 if isinstance(ms, int | float) and not isinstance(ms, bool) and ms > 0 else DEFAULT_TIMEOUT,
+        int(n) if isinstance(n, int | float) and not isinstance(n, bool) else 0,
+    )
 
 
 def get(url: str) -> Result:

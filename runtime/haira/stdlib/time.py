@@ -261,7 +261,10 @@ def format(t: object, layout: str) -> str:  # noqa: A001
     """`t` (a time record or RFC 3339 string) laid out with a Go reference layout."""
     dt = _as_datetime(t)
     if dt is None:
-        return ""
+        # REF: an unparsable string comes back unchanged, anything else as `%v`.
+        from haira.rt import fmt
+
+        return t if isinstance(t, str) else fmt(t)
     return "".join(_format_token(dt, text) if is_tok else text for is_tok, text in _tokens(layout))
 
 
