@@ -224,3 +224,11 @@ def test_struct_fields_with_python_keyword_names() -> None:
     assert fmt(k) == "{A 1}"
     assert to_jsonable(k) == {"class": "A", "n": 1}
     assert marshal(k) == ('{"class":"A","n":1}', None)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_fmt_float_has_exactly_the_shortest_repr_digits(x: float) -> None:
+    from decimal import Decimal
+
+    assert Decimal(fmt_float(x)) == Decimal(repr(x))
+    assert Decimal(format_float_f(x)) == Decimal(repr(x))

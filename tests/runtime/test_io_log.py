@@ -122,3 +122,16 @@ def test_log_inside_a_step_goes_to_the_step_logger(capsys: pytest.CaptureFixture
     log.render("outside")
     assert events == [("info", "in step"), ("render", "map[k:1]")]
     assert capsys.readouterr().out == "outside\n"
+
+
+def test_plus_v_names_struct_fields() -> None:
+    class Pt:
+        __haira_fields__ = ("x", "y")
+
+        def __init__(self) -> None:
+            self.x = 1
+            self.y = [2.0]
+
+    assert sprintf("%+v|%v", [Pt(), Pt()]) == "{x:1 y:[2]}|{1 [2]}"
+    assert sprintf("%+v", [{"k": Pt()}]) == "map[k:{x:1 y:[2]}]"
+    assert sprintf("%+v", [5]) == "+5"  # Go: the plus flag also signs numbers

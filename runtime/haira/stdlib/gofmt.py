@@ -162,6 +162,22 @@ def _fmt_str(verb: str, s: str, spec: _Spec) -> str:
     return _bad(verb, s)
 
 
+def _fmt_plus(v: object) -> str:
+    """Go `%+v`: like `%v`, but struct fields are written `name:value`."""
+    fields = getattr(type(v), "__haira_fields__", None)
+    if isinstance(fields, tuple):
+        from haira.values import field_value
+
+        body = " ".join(f"{f}:{_fmt_plus(field_value(v, f))}" for f in fields)
+        return ("&" if getattr(type(v), "__haira_pointer__", False) else "") + "{" + body + "}"
+    if isinstance(v, list | tuple):
+        return "[" + " ".join(_fmt_plus(x) for x in v) + "]"
+    if isinstance(v, dict):
+        keys = sorted(v, key=fmt)
+        return "map[" + " ".join(f"{fmt(k)}:{_fmt_plus(v[k])}" for k in keys) + "]"
+    return fmt(v)
+
+
 def _format_one(verb: str, v: object, spec: _Spec) -> str:
     if verb == "T":
         return _pad(go_type_name(v), spec)
@@ -179,6 +195,8 @@ def _format_one(verb: str, v: object, spec: _Spec) -> str:
         return _fmt_str(verb, v.message, spec) if verb in "svqxX" else _bad(verb, v)
     if v is None:
         return _pad("<nil>", spec) if verb in ("v", "s") else _bad(verb, v)
+    if verb == "v" and spec.plus:
+        return _pad(_fmt_plus(v), spec)
     if verb in ("v", "s"):
         return _pad(fmt(v), spec)
     if verb == "d" and isinstance(v, list) and all(type(e) is int for e in v):
