@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DATA, make_venv, pip_install
+from .conftest import DATA, clean_env, make_venv, pip_install
 from .support import free_port, hairac, require_driver, serving, stream_post
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("build")]
@@ -61,7 +61,7 @@ def test_installed_app_streams_a_reply_with_the_mock_provider(compiled: tuple[Pa
     probe = subprocess.run(
         [str(python), "-c",
          "import importlib.util as u; print([n for n in ('lark', 'mypy', 'mypyc', 'hairac') if u.find_spec(n)])"],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=True, cwd=tmp_path, env=clean_env(),
     )
     assert probe.stdout.strip() == "[]"
     port = free_port()
