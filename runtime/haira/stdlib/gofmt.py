@@ -181,6 +181,11 @@ def _fmt_plus(v: object) -> str:
 def _format_one(verb: str, v: object, spec: _Spec) -> str:
     if verb == "T":
         return _pad(go_type_name(v), spec)
+    if verb == "v" and spec.plus:
+        # Go turns `+` into "struct field names" for %v and clears it: `%+v` of 5 is "5".
+        spec.plus = False
+        if not isinstance(v, int | float) or isinstance(v, bool):
+            return _pad(_fmt_plus(v), spec)
     if isinstance(v, bool):
         if verb in ("t", "v"):
             return _pad("true" if v else "false", spec)
@@ -195,8 +200,6 @@ def _format_one(verb: str, v: object, spec: _Spec) -> str:
         return _fmt_str(verb, v.message, spec) if verb in "svqxX" else _bad(verb, v)
     if v is None:
         return _pad("<nil>", spec) if verb in ("v", "s") else _bad(verb, v)
-    if verb == "v" and spec.plus:
-        return _pad(_fmt_plus(v), spec)
     if verb in ("v", "s"):
         return _pad(fmt(v), spec)
     if verb == "d" and isinstance(v, list) and all(type(e) is int for e in v):
