@@ -14,7 +14,7 @@ import contextlib
 import math
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final, NoReturn, TypeVar
+from typing import Any, Final, NoReturn, TypeVar
 
 from haira.errors import HairaError, HairaPanic, HairaRuntimeError, RuntimeFault
 from haira.values import EnumValue, field_value
@@ -426,7 +426,7 @@ def _type_name(v: object) -> str:
     return names.get(t, t.__name__)
 
 
-def add(a: object, b: object) -> object:
+def add(a: object, b: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """`+` on operands of static type `any`."""
     if type(a) is str or type(b) is str:
         return concat(a, b)
@@ -441,7 +441,7 @@ def add(a: object, b: object) -> object:
     _bad_op("+", a, b)
 
 
-def sub(a: object, b: object) -> object:
+def sub(a: object, b: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """`-` on operands of static type `any`."""
     nums = _num_operands(a, b)
     if nums is None:
@@ -452,7 +452,7 @@ def sub(a: object, b: object) -> object:
     return x - y
 
 
-def mul(a: object, b: object) -> object:
+def mul(a: object, b: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """`*` on operands of static type `any`."""
     nums = _num_operands(a, b)
     if nums is None:
@@ -463,7 +463,7 @@ def mul(a: object, b: object) -> object:
     return x * y
 
 
-def div(a: object, b: object) -> object:
+def div(a: object, b: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """`/` on operands of static type `any`: int division for two ints, else float."""
     nums = _num_operands(a, b)
     if nums is None:
@@ -474,14 +474,14 @@ def div(a: object, b: object) -> object:
     return fdiv(x, y)
 
 
-def mod(a: object, b: object) -> object:
+def mod(a: object, b: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """`%` on operands of static type `any` (ints only, as Go)."""
     if type(a) is int and type(b) is int:
         return imod(a, b)
     _bad_op("%", a, b)
 
 
-def neg(a: object) -> object:
+def neg(a: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """Unary `-` on a value of static type `any`."""
     if type(a) is int:
         return ineg(a)
@@ -618,7 +618,7 @@ def set_index(xs: list[T], i: int, v: T) -> None:
     _out_of_range(i, len(xs))
 
 
-def index_any(x: object, i: object) -> object:
+def index_any(x: object, i: object) -> Any:  # NOTE: Any, so the result flows into typed slots (codegen)
     """x[i] for a container of static type `any`: list bounds-checked, missing map key nil."""
     if isinstance(x, list):
         if type(i) is not int:
