@@ -53,6 +53,12 @@ def Sum(a: int, b: int, label: str = "") -> dict[str, object]:  # noqa: N802
     return {"sum": a + b, "label": label}
 
 
+def Upload(doc: str, note: str = "") -> dict[str, object]:  # noqa: N802
+    with open(doc, "rb") as f:
+        data = f.read()
+    return {"size": len(data), "first_line": data.decode(errors="replace").splitlines()[0], "note": note}
+
+
 Chat__workflow = haira.server.WorkflowSpec(
     name="Chat",
     method="POST",
@@ -77,5 +83,17 @@ Sum__workflow = haira.server.WorkflowSpec(
 )
 
 
+Upload__workflow = haira.server.WorkflowSpec(
+    name="Upload",
+    method="POST",
+    path="/api/upload",
+    is_stream=False,
+    params=(t.FieldT("doc", t.FILE), t.FieldT("note", t.STRING, "")),
+    returns=t.MapT(t.ANY),
+    fn=Upload,
+    description="Reads an uploaded file",
+)
+
+
 if __name__ == "__main__":
-    haira.server.Server([Chat__workflow, Sum__workflow]).listen(8080)
+    haira.server.Server([Chat__workflow, Sum__workflow, Upload__workflow]).listen(8080)

@@ -198,6 +198,20 @@ def test_embedded_ui_form(page: Page, app_server: str, artifacts: Path) -> None:
     page.screenshot(path=str(artifacts / "real-form.png"))
 
 
+def test_file_upload_form(page: Page, real_proxy: Served) -> None:
+    page.goto(f"{real_proxy.url}/_ui/#wf=%2Fapi%2Fupload")
+    page.wait_for_selector("#form-view:not([hidden])")
+    assert page.get_attribute("#f-doc", "type") == "file"
+    page.set_input_files("#f-doc", files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello file\nline 2\n"}])
+    page.fill("#f-note", "from the browser")
+    page.click("#form-submit")
+    page.wait_for_selector("#result-status.ok")
+    result = page.locator("#result-body").text_content() or ""
+    assert '"size": 18' in result
+    assert '"first_line": "hello file"' in result
+    assert '"note": "from the browser"' in result
+
+
 def test_token_protected_server(page: Page, auth_server: str, fake: FakeLLM) -> None:
     fake.reset()
     page.goto(f"{auth_server}/_ui/")
