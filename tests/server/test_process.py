@@ -101,6 +101,31 @@ def test_sigterm_ends_streams_with_error_and_done(server) -> None:  # type: igno
     assert "[haira] POST /slow 200 " in err and "events=3" in err
 
 
+def test_sigterm_answers_a_pending_json_fallback_with_503(server) -> None:  # type: ignore[no-untyped-def]
+    proc, port = server
+    import threading
+
+    result: dict[str, httpx.Response] = {}
+
+    def call() -> None:
+        result["r"] = httpx.post(
+            f"http://127.0.0.1:{port}/slow",
+            json={"message": "m"},
+            headers={"Accept": "application/json"},
+            timeout=20,
+        )
+
+    t = threading.Thread(target=call)
+    t.start()
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    t.join(20)
+    r = result["r"]
+    assert r.status_code == 503
+    assert r.json() == {"error": "the server is shutting down", "code": "shutting_down"}
+    assert proc.wait(10) == 0
+
+
 def test_listen_reports_a_busy_port() -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
