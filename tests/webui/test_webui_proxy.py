@@ -127,7 +127,7 @@ def test_unreachable_backend_is_a_clear_502() -> None:
     assert response.status_code == 502
     data = response.json()
     assert data["code"] == "backend_unreachable"
-    assert data["error"].startswith(f"Backend unreachable: http://{dead}")
+    assert data["error"].startswith(f"Backend unreachable: http://{dead} (connection refused). ")
     assert "haira run" in data["error"]
 
 

@@ -131,9 +131,22 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
+def _reason(exc: Exception) -> str:
+    # httpx's own texts ("All connection attempts failed") say little; name the usual causes.
+    text = str(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connection timed out"
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if "name or service not known" in lowered or "nodename" in lowered or "getaddrinfo" in lowered:
+            return "unknown host"
+        return "connection refused"
+    return text or type(exc).__name__
+
+
 def unreachable_message(url: str, exc: Exception) -> str:
     """What the user reads when the backend cannot be reached."""
-    reason = str(exc) or type(exc).__name__
+    reason = _reason(exc)
     return (
         f"Backend unreachable: {url} ({reason}). "
         "Is the Haira server running? Start it with `haira run app.haira`."
