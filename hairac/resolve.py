@@ -31,6 +31,8 @@ class ModuleUnit:
     # qualifier -> stdlib module: `import "io"` -> {"io": "io"}, `import fmt from "io"` -> {"fmt": "io"}
     std_imports: dict[str, str] = field(default_factory=dict)
     std_globs: list[str] = field(default_factory=list)
+    # `import { sqrt } from "math"`: bare name -> (stdlib module, import declaration)
+    std_names: dict[str, tuple[str, nodes.ImportDecl]] = field(default_factory=dict)
     # imported user modules, by key, with the import declaration
     user_imports: list[tuple[nodes.ImportDecl, str]] = field(default_factory=list)
 
@@ -125,7 +127,8 @@ class _Resolver:
             elif imp.kind == "glob":
                 unit.std_globs.append(path)
             elif imp.kind == "select":
-                unit.std_imports.setdefault(path.split("/")[-1], path)
+                for n in imp.names:
+                    unit.std_names[n.name] = (path, imp)
             else:
                 unit.std_imports[path] = path
             return

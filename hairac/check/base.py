@@ -220,4 +220,5 @@ PRIMS: dict[str, t.Type] = {
     "stream": t.STREAM,
     "map": t.MapType(t.STRING, t.ANY),
     "list": t.ListType(t.ANY),
+    "fn": t.FnType((), t.ANY, loose=True),
 }

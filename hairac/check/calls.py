@@ -54,6 +54,12 @@ class CallChecker(ExprChecker):
                 if sym is not None:
                     self.result.refs[id(callee)] = GlobalRef(sym)
                     return self.symbol_call(e, sym)
+                if name in self.unit.std_names:
+                    smod = self.unit.std_names[name][0]
+                    sfound = stdlib.lookup(smod, name)
+                    if isinstance(sfound, stdlib.StdFunc):
+                        self.result.refs[id(callee)] = StdFuncRef(sfound.module, sfound.py_name)
+                        return self.std_call(e, sfound, f"{smod}.{name}")
                 for mod in self.unit.std_globs:
                     found = stdlib.lookup(mod, name)
                     if isinstance(found, stdlib.StdFunc):
@@ -403,9 +409,10 @@ class CallChecker(ExprChecker):
         plans: list[ArgPlan] = []
         for i, p in enumerate(params):
             if p.rest:
+                elem = t.Param(p.name, p.type.elem if isinstance(p.type, t.ListType) else t.ANY)
                 for x in extras:
-                    self.arg(x, p, what)
-                    plans.append(ArgPlan(x, p.type, None))
+                    self.arg(x, elem, what)
+                    plans.append(ArgPlan(x, elem.type, None))
                 continue
             s = slots[i]
             if s is None:

@@ -32,7 +32,17 @@ AGENT_FIELDS = frozenset(
 
 def check_program(program: Program, sink: DiagnosticSink) -> CheckResult:
     checker = Checker(program, sink)
+    mark = len(sink.diagnostics)
     checker.run()
+    # A type annotation is resolved by more than one pass: report each problem once.
+    seen: set[tuple[str, int, int, str]] = set()
+    unique = []
+    for d in sink.diagnostics[mark:]:
+        key = (d.span.file.path, d.span.start, d.span.end, d.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(d)
+    sink.diagnostics[mark:] = unique
     return checker.result
 
 
@@ -81,6 +91,12 @@ class Checker(StmtChecker):
         existing.append(sym)
 
     def register(self, unit: ModuleUnit) -> None:  # noqa: C901
+        from hairac.check import stdlib
+
+        for name, (mod, imp) in unit.std_names.items():
+            if stdlib.lookup(mod, name) is None:
+                span = next((n.span for n in imp.names if n.name == name), imp.span)
+                self.error(span, msg.UNKNOWN_MODULE_MEMBER.format(module=mod, name=name), code="E510")
         for item in unit.ast.items:
             pub = unit.is_entry or bool(getattr(item, "is_pub", False))
             match item:
@@ -149,10 +165,17 @@ class Checker(StmtChecker):
             if isinstance(item, nodes.StructDecl):
                 info = self.result.structs[id(item)]
                 for f in item.fields:
+                    dt = self.static_type(f.default) if f.default is not None else None
                     if f.type is not None:
                         ft = self.resolve_type(f.type)
-                    elif f.default is not None:
-                        ft = self.static_type(f.default)
+                        if dt is not None and f.default is not None and not t.compatible(ft, dt):
+                            self.error(
+                                f.default.span,
+                                msg.TYPE_MISMATCH.format(expected=ft.show(), got=dt.show()),
+                                code="E401",
+                            )
+                    elif dt is not None:
+                        ft = t.ANY if dt == t.NIL else dt
                     else:
                         ft = t.ANY
                     if f.name in info.fields:
@@ -172,6 +195,7 @@ class Checker(StmtChecker):
                     einfo.variants[v.name] = params
                     for p in v.params or ():
                         if p.default is not None:
+                            self.static_type(p.default)
                             einfo.defaults[(v.name, p.name)] = p.default
 
     def static_type(self, e: nodes.Expr) -> t.Type:
@@ -378,8 +402,13 @@ class Checker(StmtChecker):
             info.ret = inferred if inferred is not None else (t.ANY if is_workflow else t.VOID)
             if info.ret == t.NIL:
                 info.ret = t.ANY
-        elif info.ret not in (t.VOID, t.NIL) and not t.is_any(info.ret) and not terminates(body):
-            if not (is_workflow and info.ret == t.STREAM and False):
+        elif (
+            info.ret not in (t.VOID, t.NIL)
+            and not t.is_any(info.ret)
+            and not terminates(body)
+            and not (isinstance(node, nodes.ToolDecl) and not body.stmts)
+        ):
+            if True:
                 self.error(
                     _closing(node),
                     msg.MISSING_RETURN.format(type=info.ret.show()),

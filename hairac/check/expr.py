@@ -132,9 +132,20 @@ class ExprChecker(CheckerBase):
 
     # ------------------------------------------------------------ helpers
 
+    multi_value = False
+
     def value(self, e: nodes.Expr, expected: t.Type | None = None) -> t.Type:
         """An expression whose value is used: a void call is an error."""
+        multi = self.multi_value
+        self.multi_value = False
         ty = self.expr(e, expected)
+        if isinstance(e, nodes.Call) and isinstance(ty, t.TupleType) and not multi:
+            plan = self.result.calls.get(id(e))
+            if plan is not None and plan.kind == "agent" and not isinstance(expected, t.TupleType):
+                # `reply = A.ask(m)` (DOC style): the reply; a failure stops the program
+                plan.unwrap = True
+                ty = ty.items[0]
+                self.result.types[id(e)] = ty
         if ty == t.VOID:
             what = "call" if isinstance(e, nodes.Call) else "expression"
             if isinstance(e, nodes.Call):
@@ -185,6 +196,15 @@ class ExprChecker(CheckerBase):
         if std is not None:
             self.result.refs[id(e)] = StdModuleRef(std)
             return t.ModuleType(std)
+        from hairac.check import stdlib
+        from hairac.check.info import StdFuncRef
+
+        mods = [m for m, _ in [self.unit.std_names[name]]] if name in self.unit.std_names else []
+        for mod in [*mods, *self.unit.std_globs]:
+            found = stdlib.lookup(mod, name)
+            if isinstance(found, stdlib.StdFunc):
+                self.result.refs[id(e)] = StdFuncRef(found.module, found.py_name)
+                return found.fn
         if name in BUILTINS:
             self.result.refs[id(e)] = BuiltinRef(name)
             return t.FnType((), t.ANY, loose=True)

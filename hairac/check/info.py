@@ -105,6 +105,8 @@ class CallPlan:
     variant: VariantRef | None = None
     # a struct-typed field holding a function: call the field's value
     field_call: bool = False
+    # an agent `ask`/`run` used as a single value: its reply (a failure is a panic)
+    unwrap: bool = False
 
 
 # ---------------------------------------------------------------- functions

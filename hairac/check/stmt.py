@@ -83,7 +83,10 @@ class StmtChecker(CallChecker):
                 if message is not None:
                     self.value(message)
             case nodes.VerifyStmt(body=body):
+                saved = self.in_test
+                self.in_test = True  # `verify { assert ... }` inside workflow steps
                 self.check_block(body)
+                self.in_test = saved
 
     def condition(self, cond: nodes.Expr) -> None:
         ct = self.value(cond, t.BOOL)
@@ -107,6 +110,7 @@ class StmtChecker(CallChecker):
                 )
             self.store(target.target, declared if declared is not None else vt, declared is not None)
             return
+        self.multi_value = True
         vt = self.value(stmt.value)
         items: list[t.Type]
         if isinstance(vt, t.TupleType):
@@ -287,6 +291,8 @@ class StmtChecker(CallChecker):
                 types = [ty.elem] if len(names) == 1 else [t.INT, ty.elem]
             elif isinstance(ty, t.MapType):
                 types = [ty.key] if len(names) == 1 else [ty.key, ty.value]
+            elif ty == t.STREAM and len(names) == 1:
+                types = [t.STRING]  # an agent stream yields its text chunks
             elif t.is_any(ty) or isinstance(ty, t.OptionalType):
                 types = [t.ANY] * len(names)
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hairac import nodes
 from hairac.check import types as t
-from hairac.check.info import GlobalRef
+from hairac.check.info import BuiltinRef, GlobalRef
 from hairac.codegen.context import GenContext
 from hairac.codegen.gen_expr import gen_expr, gen_value, py_str
 from hairac.codegen.gen_stmt import emit, gen_function_body, params_text
@@ -22,7 +22,19 @@ OTHER_TRIGGERS = {"cron", "event", "manual", "websocket"}
 
 def gen_provider(ctx: GenContext, item: nodes.ProviderDecl) -> None:
     mod = ctx.need("haira.providers")
-    fields = _fields(ctx, item.fields, {})
+    special: dict[str, str] = {}
+    for f in item.fields:
+        v = f.value
+        if (
+            isinstance(v, nodes.Call)
+            and isinstance(v.callee, nodes.Ident)
+            and v.callee.name == "env"
+            and len(v.args) == 1
+            and isinstance(ctx.result.refs.get(id(v.callee)), BuiltinRef)
+        ):
+            # read when first used, so the runtime can name the variable if it is unset
+            special[f.name] = f"{mod}.EnvRef({gen_expr(ctx, v.args[0].value).expr})"
+    fields = _fields(ctx, item.fields, special)
     ctx.em.line(
         f"{py_name(item.name)} = {mod}.define_provider({py_str(item.name)}, {fields})",
         pos=ctx.pos(item),
@@ -116,6 +128,11 @@ def gen_tool_fn(ctx: GenContext, item: nodes.ToolDecl) -> None:
             ctx.em.line(py_str(item.description))
         before = [h for h in item.hooks if h.kind == "before"]
         after = [h for h in item.hooks if h.kind == "after"]
+        if not item.body.stmts:
+            # REF: a tool without a body is a stub that fails when called
+            msg = py_str(f"tool {item.name} not yet implemented")
+            ctx.em.line(f"haira.rt.panic({msg})", pos=ctx.pos(item))
+            return
         stmts = [s for h in before for s in h.body.stmts] + list(item.body.stmts)
         stmts += [s for h in after for s in h.body.stmts]
         gen_function_body(ctx, info, nodes.Block(span=item.body.span, stmts=tuple(stmts)), prologue=prologue)
@@ -231,7 +248,7 @@ def gen_workflow_fn(ctx: GenContext, item: nodes.WorkflowDecl) -> None:
         with ctx.em.indent():
             name = py_name(onerror.binding or "err")
             ctx.em.line(f"{name} = haira.rt.catch_text({exc})")
-            gen_function_body(ctx, info, onerror.body)
+            gen_function_body(ctx, info, onerror.body, declare=False)
             ctx.em.line(f"raise haira.errors.HairaRuntimeError({name}) from {exc}")
             ctx.need("haira.errors")
 

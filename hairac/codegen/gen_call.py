@@ -150,7 +150,7 @@ def gen_agent_call(ctx: GenContext, plan: CallPlan) -> Lowered:
     for a, code in zip(plan.args, exprs[1:], strict=True):
         args.append(f"{a.keyword}={code}" if a.keyword else code)
     call = f"{exprs[0]}.{plan.py_name}({', '.join(args)})"
-    if plan.py_name == "stream":
+    if plan.py_name == "stream" or plan.unwrap:
         ctx.need("haira.agents")
         return Lowered(tuple(stmts), call)
     # ask/run report failures as the error of a (value, error) pair (REF §3.2)

@@ -37,6 +37,10 @@ def py_str(s: str) -> str:
     return r
 
 
+def _is_name(code: str) -> bool:
+    return code.replace(".", "").replace("_", "").isalnum() and not code[0].isdigit()
+
+
 def is_simple(code: str) -> bool:
     return bool(_SIMPLE.match(code))
 
@@ -70,7 +74,12 @@ def coerce(ctx: GenContext, code: str, frm: t.Type, to: t.Type | None) -> str:  
     if frm == t.NIL:
         return code
     if t.is_any(frm):
-        return code
+        # Values of static type any are `typing.Any` in generated code, except results of
+        # runtime functions declared `-> object`: those need a cast into a typed slot.
+        if _is_name(code) or code.startswith(("haira.rt.", "typing.cast(")):
+            return code
+        ctx.imports.add("typing")
+        return f"typing.cast({py_str(ctx.annot(to))}, {code})"
     if isinstance(to, t.ListType | t.MapType | t.TupleType | t.OptionalType):
         src = ctx.annot(frm)
         dst = ctx.annot(to)

@@ -327,6 +327,8 @@ def gen_for(ctx: GenContext, stmt: nodes.ForStmt) -> None:
             head = f"enumerate({src})" if len(names) == 2 else src
         elif isinstance(ty, t.MapType):
             head = f"{src}.items()" if len(names) == 2 else f"list({src})"
+        elif ty == t.STREAM:
+            head = src
         elif len(names) == 2:
             head = f"haira.rt.iter_pairs({src})"
         else:
@@ -464,7 +466,7 @@ def gen_match(  # noqa: C901
                 ctx.em.line(b)
             _arm_body(ctx, arm, out, out_t)
         first = False
-    if out is not None and not has_default:
+    if out is not None and not has_default and not ctx.result.exhaustive.get(id(m), False):
         if first:
             ctx.em.line(f"{out} = None")
         else:
@@ -573,12 +575,20 @@ def emit_locals(ctx: GenContext, info: FuncInfo, skip: set[str]) -> None:
         ctx.em.line(f"{py_name(name)}: {ctx.annot(ty)}")
 
 
-def gen_function_body(ctx: GenContext, info: FuncInfo, body: nodes.Block, *, prologue: list[str] | None = None) -> None:
+def gen_function_body(
+    ctx: GenContext,
+    info: FuncInfo,
+    body: nodes.Block,
+    *,
+    prologue: list[str] | None = None,
+    declare: bool = True,
+) -> None:
     """The body of a def: locals, deferred calls, statements."""
     frame = FnFrame(info)
     ctx.frames.append(frame)
     try:
-        emit_locals(ctx, info, set())
+        if declare:
+            emit_locals(ctx, info, set())
         for line in prologue or []:
             ctx.em.line(line)
         if info.has_defer or info.has_errdefer:

@@ -1,7 +1,7 @@
 """`hairac emit FILE [--module NAME] [-o DIR]`: print the generated Python.
 
 Prints the entry module (or `--module NAME`, or every module with `--all`); with `-o DIR`
-writes the whole importable package to `DIR/<package>/` instead (see driver.write_package).
+writes the whole importable package to `DIR/<package>/` instead (see driver.write_generated).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hairac.driver import package_name, report, run_pipeline, write_package
+from hairac.driver import package_name, report, run_pipeline, write_generated
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return code or 1
     gen = result.generated
     if args.out:
-        pkg = write_package(gen, Path(args.out), args.package or package_name(args.file))
+        pkg = write_generated(gen, Path(args.out), args.package or package_name(args.file))
         print(pkg)
         return 0
     if args.all:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hairac.driver import package_name, report, run_dir_for, run_pipeline, write_package
+from hairac.driver import package_name, report, run_dir_for, run_pipeline, write_generated
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
         return code or 1
     out = run_dir_for(path)
     pkg = package_name(path)
-    write_package(result.generated, out, pkg)
+    write_generated(result.generated, out, pkg)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(out), env.get("PYTHONPATH", "")) if p
