@@ -657,7 +657,7 @@ def len_(x: object) -> int:
         return len(x)
     if isinstance(x, str):
         return len_(str.__str__(x))
-    raise RuntimeFault(f"invalid argument for len: {_type_name(x)}")
+    return 0  # REF `Len`: anything that is not a string, list or map has length 0
 
 
 # ---------------------------------------------------------------- loops, patterns

@@ -85,3 +85,13 @@ def test_map_functions_keep_insertion_order() -> None:
     assert list(merged.items()) == [("a", 1), ("b", 3), ("c", 4)]
     assert hmap.contains_value({"k": 1}, "1")
     assert not hmap.contains_value({"k": 1}, 2)
+
+
+def test_nil_collections_behave_as_empty() -> None:
+    assert array.push(None, 1) == [1]
+    assert array.map(None, lambda x: x) == []
+    assert array.first(None) is None and array.sort(None) == [] and array.join(None, ",") == ""
+    assert hmap.keys(None) == [] and hmap.values(None) == [] and hmap.entries(None) == []
+    assert hmap.get(None, "k") is None and not hmap.has(None, "k")
+    assert hmap.merge(None, {"a": 1}) == {"a": 1}
+    assert not hmap.contains_value(None, 1)

@@ -41,14 +41,14 @@ def is_empty(m: Mapping[K, V] | None) -> bool:
     return not m
 
 
-def get(m: Mapping[K, V], k: K) -> V | None:
+def get(m: Mapping[K, V] | None, k: K) -> V | None:
     """The value for `k`, nil when absent."""
-    return m.get(k)
+    return None if m is None else m.get(k)
 
 
-def has(m: Mapping[K, V], k: K) -> bool:
+def has(m: Mapping[K, V] | None, k: K) -> bool:
     """Whether `k` is a key."""
-    return k in m
+    return m is not None and k in m
 
 
 def set(m: dict[K, V], k: K, v: V) -> dict[K, V]:
@@ -63,29 +63,29 @@ def remove(m: dict[K, V], k: K) -> dict[K, V]:
     return m
 
 
-def keys(m: Mapping[K, V]) -> list[K]:
+def keys(m: Mapping[K, V] | None) -> list[K]:
     """The keys in insertion order."""
-    return list(m)
+    return [] if m is None else list(m)
 
 
-def values(m: Mapping[K, V]) -> list[V]:
+def values(m: Mapping[K, V] | None) -> list[V]:
     """The values in insertion order."""
-    return list(m.values())
+    return [] if m is None else list(m.values())
 
 
-def entries(m: Mapping[K, V]) -> list[list[object]]:
+def entries(m: Mapping[K, V] | None) -> list[list[object]]:
     """`[key, value]` pairs in insertion order."""
-    return [[k, v] for k, v in m.items()]
+    return [] if m is None else [[k, v] for k, v in m.items()]
 
 
-def merge(a: Mapping[K, V], b: Mapping[K, V]) -> dict[K, V]:
+def merge(a: Mapping[K, V] | None, b: Mapping[K, V] | None) -> dict[K, V]:
     """A new map: a's keys in order, then b's new keys; b's values win."""
-    out = dict(a)
-    out.update(b)
+    out = dict(a or {})
+    out.update(b or {})
     return out
 
 
-def contains_value(m: Mapping[K, V], v: object) -> bool:
+def contains_value(m: Mapping[K, V] | None, v: object) -> bool:
     """Whether a value has the same `%v` text as `v`."""
     target = fmt(v)
-    return any(fmt(x) == target for x in m.values())
+    return m is not None and any(fmt(x) == target for x in m.values())
