@@ -59,6 +59,14 @@ def Upload(doc: str, note: str = "") -> dict[str, object]:  # noqa: N802
     return {"size": len(data), "first_line": data.decode(errors="replace").splitlines()[0], "note": note}
 
 
+def Greet(name: str, times: int) -> str:  # noqa: N802
+    return " ".join([f"Hello, {name}!"] * times)
+
+
+def Count(items: list[str], flag: bool) -> dict[str, object]:  # noqa: N802
+    return {"count": len(items), "flag": flag}
+
+
 Chat__workflow = haira.server.WorkflowSpec(
     name="Chat",
     method="POST",
@@ -95,5 +103,27 @@ Upload__workflow = haira.server.WorkflowSpec(
 )
 
 
+Greet__workflow = haira.server.WorkflowSpec(
+    name="Greet",
+    method="GET",
+    path="/api/greet",
+    is_stream=False,
+    params=(t.FieldT("name", t.STRING), t.FieldT("times", t.INT)),
+    returns=t.STRING,
+    fn=Greet,
+)
+
+Count__workflow = haira.server.WorkflowSpec(
+    name="Count",
+    method="POST",
+    path="/api/count",
+    is_stream=False,
+    params=(t.FieldT("items", t.ListT(t.STRING)), t.FieldT("flag", t.BOOL, False)),
+    returns=t.MapT(t.ANY),
+    fn=Count,
+)
+
+WORKFLOWS = [Chat__workflow, Sum__workflow, Upload__workflow, Greet__workflow, Count__workflow]
+
 if __name__ == "__main__":
-    haira.server.Server([Chat__workflow, Sum__workflow, Upload__workflow]).listen(8080)
+    haira.server.Server(WORKFLOWS).listen(8080)

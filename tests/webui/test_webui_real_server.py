@@ -212,6 +212,30 @@ def test_file_upload_form(page: Page, real_proxy: Served) -> None:
     assert '"note": "from the browser"' in result
 
 
+def test_get_and_typed_forms(page: Page, real_proxy: Served) -> None:
+    page.goto(f"{real_proxy.url}/_ui/#wf=%2Fapi%2Fgreet")
+    page.wait_for_selector("#form-view:not([hidden])")
+    assert page.locator("#form-route").text_content() == "GET /api/greet"
+    page.fill("#f-name", "Ada & co")
+    page.fill("#f-times", "2")
+    page.click("#form-submit")
+    page.wait_for_selector("#result-status.ok")
+    assert page.locator("#result-body").text_content() == "Hello, Ada & co! Hello, Ada & co!"
+    page.click("#wf-list a[data-path='/api/count']")
+    page.wait_for_selector("#form-title:text('Count')")
+    assert page.get_attribute("#f-flag", "type") == "checkbox"
+    page.fill("#f-items", '["a", "b"')  # not JSON: caught before sending
+    page.click("#form-submit")
+    assert page.locator("#f-items-error").text_content() == "Not valid JSON."
+    assert page.locator("#form-result").is_hidden()
+    page.fill("#f-items", '["a", "b", "c"]')
+    page.check("#f-flag")
+    page.click("#form-submit")
+    page.wait_for_selector("#result-status.ok")
+    text = page.locator("#result-body").text_content() or ""
+    assert '"count": 3' in text and '"flag": true' in text
+
+
 def test_token_protected_server(page: Page, auth_server: str, fake: FakeLLM) -> None:
     fake.reset()
     page.goto(f"{auth_server}/_ui/")

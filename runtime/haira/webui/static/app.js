@@ -365,6 +365,8 @@ async function deleteChat(id) {
   }
   if (id === state.sessionId) await switchSession(newId(), false);
   else await refreshChats();
+  // The focused delete button is gone: keep keyboard users in the list.
+  if (document.activeElement === document.body) $("new-chat").focus();
 }
 
 function addUserMessage(text) {
@@ -926,15 +928,28 @@ function showResult(ok, status, data, isJson) {
 // ------------------------------------------------------------- plumbing
 
 async function copyText(text, button) {
+  let ok = false;
   try {
     await navigator.clipboard.writeText(text);
-    if (button) {
-      const before = button.textContent;
-      button.textContent = "Copied";
-      setTimeout(() => { button.textContent = before; }, 1200);
-    }
+    ok = true;
   } catch {
-    // Clipboard needs a secure context; nothing else to do.
+    // The Clipboard API needs a secure context (a plain-HTTP LAN address is not one).
+    const area = h("textarea", { class: "sr-only", "aria-hidden": "true" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    try {
+      ok = document.execCommand("copy");
+    } catch {
+      ok = false;
+    }
+    area.remove();
+    if (button) button.focus();
+  }
+  if (button) {
+    const before = button.textContent;
+    button.textContent = ok ? "Copied" : "Copy failed";
+    setTimeout(() => { button.textContent = before; }, 1200);
   }
 }
 
