@@ -103,7 +103,7 @@ def ui_url(fake: FakeLLM, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 def test_the_documented_chat_ui(page: Page, ui_url: str, fake: FakeLLM, artifacts: Path) -> None:
     fake.reset()
-    fake.script(reply(STORY, token_rate=40))
+    fake.script(reply(STORY, token_rate=20))
     page.goto(ui_url)
     page.wait_for_selector("#chat-view:not([hidden])")
     assert page.locator("#chat-title").text_content() == "Stream"

@@ -134,6 +134,8 @@ def _script(message: str) -> list[tuple[str | None, object, float]]:
     word = message.split(" ", 1)[0].lower()
     if word == "slow":
         return [(None, {"content": f"tok{i} "}, 0.15) for i in range(40)]
+    if word == "bulk":
+        return [(None, {"content": "lorem ipsum dolor sit amet " * 12 + "\n\n"}, 0.01) for _ in range(8)]
     if word == "tool":
         return [
             (None, {"content": "Let me look. "}, 0.02),
