@@ -34,6 +34,7 @@ class MypycConfig:
     opt_level: str = "3"
     jobs: int = 2
     multi_file: bool = False
+    mypy_args: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(
@@ -46,6 +47,7 @@ class MypycConfig:
                 "opt_level": self.opt_level,
                 "jobs": self.jobs,
                 "multi_file": self.multi_file,
+                "mypy_args": list(self.mypy_args),
             },
             indent=2,
         )
@@ -62,6 +64,7 @@ class MypycConfig:
             opt_level=str(raw.get("opt_level", "3")),
             jobs=int(raw.get("jobs", 2)),
             multi_file=bool(raw.get("multi_file", False)),
+            mypy_args=tuple(str(a) for a in raw.get("mypy_args", [])),
         )
 
 
@@ -117,7 +120,7 @@ def build(config: MypycConfig) -> None:
 
     install_parallel_compile(config.jobs)
     extensions = mypycify(
-        list(config.sources),
+        [*config.mypy_args, *config.sources],
         opt_level=config.opt_level,
         target_dir=config.c_dir,
         group_name=config.group_name,
