@@ -63,6 +63,7 @@ class HairaApp:
             registry=self.registry,
             recorder=self._record_chat,
             debug=settings.debug,
+            threads=settings.threads,
         )
         self.api = build_api(
             specs, self._store, ui=not settings.no_ui, auth=settings.auth_token is not None
@@ -207,6 +208,8 @@ class HairaApp:
             self._sweeper.cancel()
         if aio.get_main_loop() is self.loop:
             aio.set_main_loop(None)
+        # Threads still running workflow code finish on their own; do not wait for them.
+        self.workflows.executor.shutdown(wait=False, cancel_futures=True)
 
     def begin_shutdown(self) -> None:
         """Refuse new runs and cancel the running ones (called on SIGTERM, on the loop)."""

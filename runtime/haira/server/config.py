@@ -46,6 +46,8 @@ class Settings:
     resume_max_bytes: int = 64 << 20  # all finished streams' buffers together
     # shutdown: how long in-flight work gets to end after SIGTERM
     shutdown_grace_s: float = 5.0
+    # threads for synchronous workflow code (each `A.ask` holds one for the model call)
+    threads: int = 256
     access_log: bool = True
     debug: bool = False
 
@@ -104,6 +106,7 @@ def _from_env(e: Mapping[str, str]) -> dict[str, object]:
     _float(e, "HAIRA_SSE_STALL_TIMEOUT", "stall_timeout_s", out)
     _float(e, "HAIRA_SSE_RESUME_TTL", "resume_ttl_s", out)
     _float(e, "HAIRA_SHUTDOWN_GRACE", "shutdown_grace_s", out)
+    _int(e, "HAIRA_THREADS", "threads", out)
     if e.get("HAIRA_ACCESS_LOG", "").strip().lower() in ("0", "false", "off", "no"):
         out["access_log"] = False
     out["debug"] = bool(e.get("HAIRA_DEBUG", ""))
@@ -135,5 +138,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"port must be between 0 and 65535, got {s.port}")
     if s.workers < 1:
         raise ConfigError(f"workers must be at least 1, got {s.workers}")
+    if s.threads < 1:
+        raise ConfigError(f"HAIRA_THREADS must be at least 1, got {s.threads}")
     if s.heartbeat_s <= 0 or s.stall_timeout_s <= 0:
         raise ConfigError("SSE heartbeat and stall timeout must be positive")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final, Protocol
 
 import orjson
@@ -93,6 +94,7 @@ class Workflows:
         registry: resume.StreamRegistry,
         recorder: Recorder,
         debug: bool,
+        threads: int = 256,
     ) -> None:
         self.endpoints: dict[str, Endpoint] = {}
         for spec in specs:
@@ -102,6 +104,9 @@ class Workflows:
         self.registry = registry
         self._record = recorder
         self._debug = debug
+        # Workflow code is synchronous and may block for a whole model call (`A.ask`), so it
+        # gets a pool of its own, far larger than asyncio's default of a few threads.
+        self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="haira-wf")
         self.shutting_down = False
         self.tasks: set[asyncio.Task[object]] = set()  # JSON fallbacks and chat writes
 
@@ -279,18 +284,18 @@ class Workflows:
             bound.cleanup()
             raise HttpError(503, "shutting_down", "the server is shutting down")
 
-        async def call() -> object:
-            return to_jsonable(await self._call(spec, bound.args))
-
-        outcome = await self._until_disconnect(call(), receive)
-        bound.cleanup()
-        if isinstance(outcome, _Gone):
-            return CLIENT_CLOSED, None
-        if isinstance(outcome, Failure):
-            await send_bytes(send, outcome.status, error_body(outcome.message, outcome.code), cors)
-            return outcome.status, None
+        # No disconnect watcher here: a plain workflow runs to its end (a thread cannot be
+        # cancelled), and on SIGTERM uvicorn lets it finish within the grace period.
         try:
-            body = orjson.dumps(outcome.value) + b"\n"
+            value = to_jsonable(await self._call(spec, bound.args))
+        except Exception as exc:
+            failure = classify(exc, debug=self._debug)
+            await send_bytes(send, failure.status, error_body(failure.message, failure.code), cors)
+            return failure.status, None
+        finally:
+            bound.cleanup()
+        try:
+            body = orjson.dumps(value) + b"\n"
         except TypeError as exc:
             failure = classify(exc, debug=self._debug)
             await send_bytes(send, 500, error_body(failure.message, failure.code), cors)
@@ -304,7 +309,7 @@ class Workflows:
         """Call the workflow function with its arguments in declaration order."""
         values = [args[p.name] for p in spec.params]
         if spec.blocking:
-            return await asyncio.to_thread(spec.fn, *values)
+            return await asyncio.get_running_loop().run_in_executor(self.executor, spec.fn, *values)
         return spec.fn(*values)
 
     async def _until_disconnect(
