@@ -69,6 +69,12 @@ MARKDOWN_CASES = {
         '<div class="table-wrap"><table><thead><tr><th>a</th><th>b</th></tr></thead>'
         "<tbody><tr><td>1</td><td>&lt;i&gt;2&lt;/i&gt;</td></tr></tbody></table></div>"
     ),
+    "line one\r\nline two\r\n\r\n```\r\ncode\r\n```": (
+        "<p>line one<br>line two</p>"
+        '<div class="code-block"><div class="code-head"><span>code</span>'
+        '<button type="button" class="copy-code" aria-label="Copy code">Copy</button></div>'
+        "<pre><code>code</code></pre></div>"
+    ),
     "> quoted **text**\n\n---\n\n## Head": (
         "<blockquote><p>quoted <strong>text</strong></p></blockquote><hr><h2>Head</h2>"
     ),

@@ -226,8 +226,12 @@ export function renderBlock(block) {
   }
 }
 
+// CRLF and lone CR become LF. This is prefix-stable (a text and its extension
+// normalise to a text and its extension), which the streaming renderer needs.
+const normalise = (text) => String(text).replace(/\r\n?/g, "\n");
+
 export function renderMarkdown(src) {
-  return parseBlocks(String(src)).map(renderBlock).join("");
+  return parseBlocks(normalise(src)).map(renderBlock).join("");
 }
 
 // Renders a growing text into `container`: finished blocks are appended once,
@@ -240,7 +244,8 @@ export class StreamingMarkdown {
     this.tailHtml = "";
   }
 
-  update(text) {
+  update(raw) {
+    const text = normalise(raw);
     const blocks = parseBlocks(text.slice(this.done));
     const base = this.done;
     for (let k = 0; k < blocks.length - 1; k += 1) {
