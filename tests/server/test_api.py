@@ -236,8 +236,12 @@ def test_ui_is_mounted() -> None:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/html")
         assert httpx.get(srv.url("/_ui/nope.js")).status_code == 404
+        r = httpx.get(srv.url("/"), headers={"Accept": "text/html,*/*;q=0.8"})
+        assert r.status_code == 302 and r.headers["location"].endswith("/_ui/")
+        assert httpx.get(srv.url("/")).status_code == 404
     with live_server(_specs(), no_ui=True) as srv:
         assert httpx.get(srv.url("/_ui/")).status_code == 404
+        assert httpx.get(srv.url("/"), headers={"Accept": "text/html"}).status_code == 404
 
 
 def test_access_log_line_per_request(capfd: pytest.CaptureFixture[str]) -> None:

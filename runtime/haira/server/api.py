@@ -105,6 +105,15 @@ class _Ui:
     on_head = on_get
 
 
+class _Root:
+    """`GET /` from a browser goes to the UI; anything else is the usual 404."""
+
+    async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
+        if "text/html" in (req.accept or ""):
+            raise falcon.HTTPFound("/_ui/")
+        raise falcon.HTTPNotFound()
+
+
 class _UiRedirect:
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         raise falcon.HTTPMovedPermanently("/_ui/")
@@ -176,4 +185,6 @@ def build_api(
         app.add_route("/_ui", _UiRedirect())
         app.add_route("/_ui/", _Ui())
         app.add_route("/_ui/{rest:path}", _Ui())
+        if "/" not in names:
+            app.add_route("/", _Root())
     return app
