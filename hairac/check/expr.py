@@ -201,10 +201,10 @@ class ExprChecker(CheckerBase):
 
         mods = [m for m, _ in [self.unit.std_names[name]]] if name in self.unit.std_names else []
         for mod in [*mods, *self.unit.std_globs]:
-            found = stdlib.lookup(mod, name)
-            if isinstance(found, stdlib.StdFunc):
-                self.result.refs[id(e)] = StdFuncRef(found.module, found.py_name)
-                return found.fn
+            std_fn = stdlib.lookup(mod, name)
+            if isinstance(std_fn, stdlib.StdFunc):
+                self.result.refs[id(e)] = StdFuncRef(std_fn.module, std_fn.py_name)
+                return std_fn.fn
         if name in BUILTINS:
             self.result.refs[id(e)] = BuiltinRef(name)
             return t.FnType((), t.ANY, loose=True)
@@ -533,7 +533,9 @@ class ExprChecker(CheckerBase):
             return ot.elem
         if isinstance(ot, t.MapType):
             self.expect(e.index, ot.key)
-            return ot.value
+            # a missing key gives nil (§0 #9)
+            v = ot.value
+            return v if t.is_any(v) or isinstance(v, t.OptionalType) else t.OptionalType(v)
         self.value(e.index)
         if t.is_any(ot) or isinstance(ot, t.OptionalType):
             return t.ANY

@@ -138,7 +138,9 @@ def gen_tool_fn(ctx: GenContext, item: nodes.ToolDecl) -> None:
         gen_function_body(ctx, info, nodes.Block(span=item.body.span, stmts=tuple(stmts)), prologue=prologue)
 
 
-def gen_tool_spec(ctx: GenContext, item: nodes.ToolDecl | nodes.FnDecl, description: str | None) -> None:
+def gen_tool_spec(
+    ctx: GenContext, item: nodes.ToolDecl | nodes.FnDecl | nodes.WorkflowDecl, description: str | None
+) -> None:
     mod = ctx.need("haira.agents")
     info = ctx.result.funcs.get(id(item))
     types = dict(info.params) if info is not None else {}

@@ -155,9 +155,9 @@ def gen_expr(ctx: GenContext, e: nodes.Expr, expected: t.Type | None = None) -> 
             return gen_unary(ctx, e)
         case nodes.Binary():
             return gen_binary(ctx, e)
-        case nodes.Range(start=start, end=end, inclusive=inclusive):
-            stmts, (a, b) = combine(ctx, [gen_expr(ctx, start), gen_expr(ctx, end)])
-            return Lowered(tuple(stmts), f"list(range({a}, {_plus1(b) if inclusive else b}))")
+        case nodes.Range(start=start, end=end, inclusive=incl):
+            stmts, (lo, hi) = combine(ctx, [gen_expr(ctx, start), gen_expr(ctx, end)])
+            return Lowered(tuple(stmts), f"list(range({lo}, {_plus1(hi) if incl else hi}))")
         case nodes.Pipe():
             return gen_expr(ctx, ctx.result.pipes[id(e)], expected)
         case nodes.OrElse():
@@ -494,11 +494,5 @@ def gen_index(ctx: GenContext, e: nodes.Index) -> Lowered:
     if isinstance(ot, t.ListType):
         return Lowered(s, f"haira.rt.index({a}, {i})")
     if isinstance(ot, t.MapType):
-        v = ot.value
-        if v in (t.INT, t.FLOAT, t.STRING, t.BOOL):
-            return Lowered(s, f"{a}.get({i}, {zero_value(ctx, v)})")
-        if t.is_any(v) or isinstance(v, t.OptionalType):
-            return Lowered(s, f"{a}.get({i})")
-        ctx.imports.add("typing")
-        return Lowered(s, f"typing.cast({py_str(ctx.annot(v))}, {a}.get({i}))")
+        return Lowered(s, f"{a}.get({i})")
     return Lowered(s, f"haira.rt.index_any({a}, {i})")

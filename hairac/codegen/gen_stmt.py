@@ -535,7 +535,6 @@ def pattern_cond(ctx: GenContext, p: nodes.Pattern, subj: str, st: t.Type) -> st
                     other = py_name(p.name)
                 return f"haira.rt.eq({subj}, {other})"
             return "False"
-    return "False"
 
 
 def pattern_binds(ctx: GenContext, p: nodes.Pattern, subj: str) -> list[str]:
