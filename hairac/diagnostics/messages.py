@@ -54,7 +54,7 @@ MISPLACED_TOOL_HOOK = _m("E210", "'@{hook}' is only allowed in a tool body")
 BAD_TOOL_HOOK = _m("E211", "unknown tool hook '@{hook}' (expected @before or @after)")
 STRUCT_LIT_NAME = _m("E212", "a struct literal needs a type name, found {found}")
 BAD_TARGET_TYPE = _m("E213", "only a plain variable can have a type annotation")
-TOO_MANY_ERRORS = _m("E299", "too many syntax errors, stopping")
+TOO_MANY_ERRORS = _m("E299", "too many errors, stopping here")
 
 # Top-level structure.
 TOP_LEVEL_STMT = _m("E300", "statement not allowed at top level")

@@ -210,10 +210,22 @@ class Builder:
 
     def struct_decl(self, c: C) -> n.StructDecl:
         name: Tok = c[1]
+        self._check_field_pairs(c[3])
         return n.StructDecl(
             span=self.sp(c[0], c[4]), name=cast(str, name.value), name_span=self.tsp(name),
             fields=tuple(c[3]),
         )  # fmt: skip
+
+    def _check_field_pairs(self, fields: list[n.StructField]) -> None:
+        """`age int` is two untyped fields to the grammar, but surely a missing ':'."""
+        for a, b in zip(fields, fields[1:], strict=False):
+            if (a.type is None and a.default is None and b.type is None and b.default is None
+                    and b.name in _TYPE_NAMES
+                    and self.file.line_index(a.span.start) == self.file.line_index(b.span.start)):  # fmt: skip
+                self.sink.error(
+                    b.name_span, "expected ':' between a field name and its type",
+                    f"write '{a.name}: {b.name}'", msg.UNEXPECTED_TOKEN.code,
+                )  # fmt: skip
 
     def struct_field(self, c: C) -> n.StructField:
         name: Tok = c[0]
@@ -688,7 +700,12 @@ class Builder:
             expr = self.parse_expr(body_start, body_end)
             if expr is not None:
                 parts.append(n.InterpExpr(span=Span(self.file, pstart, pend), expr=expr))
-        return n.InterpString(span=span, parts=tuple(parts), triple=t.type == "ITRIPLE")
+        triple = t.type == "ITRIPLE"
+        if not any(isinstance(p, n.InterpExpr) for p in parts):
+            # Only empty `${}`s: a plain string (its escapes were processed, §0 #26).
+            text = "".join(p.text for p in parts if isinstance(p, n.InterpText))
+            return n.StringLit(span=span, value=text, triple=triple)
+        return n.InterpString(span=span, parts=tuple(parts), triple=triple)
 
     def bool_lit(self, c: C) -> n.BoolLit:
         t: Tok = c[0]

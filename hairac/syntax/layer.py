@@ -24,6 +24,7 @@ and encodes them in the token types:
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Final
 
 from hairac.syntax.tokens import LITERAL_KEYWORDS, SOFT_DECL_KEYWORDS, Tok
@@ -64,6 +65,7 @@ def match_brackets(toks: list[Tok]) -> tuple[dict[int, int], list[int], list[int
     partner: dict[int, int] = {}
     stack: list[int] = []
     stray: list[int] = []
+    unclosed: list[int] = []
     for i, t in enumerate(toks):
         ty = t.type
         if ty in _OPENERS:
@@ -81,8 +83,9 @@ def match_brackets(toks: list[Tok]) -> tuple[dict[int, int], list[int], list[int
                 stray.append(i)
                 continue
             partner[stack[depth]] = i
+            unclosed.extend(stack[depth + 1 :])
             del stack[depth:]
-    return partner, stack, stray
+    return partner, sorted(unclosed + stack), stray
 
 
 def _soften_keywords(toks: list[Tok]) -> None:
@@ -114,10 +117,67 @@ def _is_definition(toks: list[Tok], i: int, partner: dict[int, int]) -> bool:
     return k < n and toks[k].type in ("LBRACE", "ARROW")
 
 
-def apply_context(toks: list[Tok]) -> tuple[list[Tok], list[int]]:  # noqa: C901
-    """Rewrite token types in place as described above; returns (tokens, unclosed
-    opener offsets). DEF_MARK tokens are inserted, so the list is new."""
-    partner, unclosed, _stray = match_brackets(toks)
+# Keywords that start a line and are followed by a name, string or number:
+# a misspelling of one of these at the start of a line is almost surely that.
+_FIXABLE_KEYWORDS: Final = (
+    "fn struct enum type import return while for if match let const test eval step agent "
+    "tool provider workflow defer errdefer assert export pub spawn try"
+).split()
+_FIX_FOLLOWERS: Final = frozenset({"NAME", "STRING", "INT", "FLOAT"})
+
+
+@dataclass
+class Context:
+    """The rewritten tokens plus what the parser needs for messages and recovery."""
+
+    toks: list[Tok]
+    unclosed: list[int] = field(default_factory=list)  # offsets of openers never closed
+    stray: set[int] = field(default_factory=set)  # offsets of closers without opener
+    fixes: list[tuple[Tok, str]] = field(default_factory=list)  # (token, misspelled word)
+
+
+def _fix_misspelled_keywords(toks: list[Tok]) -> list[tuple[Tok, str]]:
+    """`fnn main() {`, `retrun x`, `whlie x < 3 {`: a line that starts with two
+    names is never valid; when the first is a near-miss of a keyword, read it as
+    that keyword (and let the parser report it), so the rest parses normally."""
+    fixes: list[tuple[Tok, str]] = []
+    n = len(toks)
+    for i, t in enumerate(toks):
+        if t.type != "NAME" or not (t.nl or i == 0) or i + 1 >= n:
+            continue
+        nxt = toks[i + 1]
+        if nxt.nl or nxt.type not in _FIX_FOLLOWERS:
+            continue
+        word = str(t.value)
+        if not word.islower():
+            continue  # keywords are lower case; `Test x` is not a misspelt `test`
+        close = [k for k in _FIXABLE_KEYWORDS if _one_edit_apart(word, k)]
+        if close:
+            fixes.append((t, word))
+            t.type = close[0].upper()
+            t.value = close[0]
+    return fixes
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (len(diff) == 2 and diff[1] == diff[0] + 1
+                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])  # fmt: skip
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def apply_context(toks: list[Tok]) -> Context:  # noqa: C901
+    """Rewrite token types in place as described above. DEF_MARK and ARM_END
+    tokens are inserted, so `Context.toks` is a new list."""
+    partner, unclosed, stray = match_brackets(toks)
+    fixes = _fix_misspelled_keywords(toks)
     _soften_keywords(toks)
     out: list[Tok] = []
     frames: list[_Frame] = []
@@ -130,9 +190,11 @@ def apply_context(toks: list[Tok]) -> tuple[list[Tok], list[int]]:  # noqa: C901
         arms = frames[-1] if frames and frames[-1].role == _ARMS else None
         if arms is not None and t.nl and arms.phase == _BODY and arms.started and prev not in _CONTINUES:
             arms.phase = _PATTERN
+            # Tell the grammar the arm ended, so `"a"\n-1 => ...` is not `"a" - 1`.
+            out.append(Tok("ARM_END", "", t.start, t.start, True))
         switched = False
         if ty == "NAME":
-            if depth == 0 and (t.nl or i == 0) and _is_definition(toks, i, partner):
+            if depth == 0 and (t.nl or i == 0 or prev == "PUB") and _is_definition(toks, i, partner):
                 out.append(Tok("DEF_MARK", "", t.start, t.start, t.nl))
         elif ty == "IF":
             if not (arms is not None and arms.phase == _PATTERN):
@@ -160,7 +222,9 @@ def apply_context(toks: list[Tok]) -> tuple[list[Tok], list[int]]:  # noqa: C901
                 k = partner[i] + 1
                 if k < len(toks):
                     after = toks[k].type
-                    if after == "FATARROW":
+                    if after == "FATARROW" and arms is not None and arms.phase == _PATTERN:
+                        pass  # `_ if (cond) => ...`: the guard ends, no lambda (§0 #31b)
+                    elif after == "FATARROW":
                         t.type = "LAMBDA_LPAR"
                     elif after == "LBRACE" and not (pending and pending[-1][0] == depth):
                         t.type = "LAMBDA_LPAR"
@@ -182,4 +246,4 @@ def apply_context(toks: list[Tok]) -> tuple[list[Tok], list[int]]:  # noqa: C901
             arms.started = True
         out.append(t)
         prev = t.type
-    return out, [toks[i].start for i in unclosed]
+    return Context(out, [toks[i].start for i in unclosed], {toks[i].start for i in stray}, fixes)

@@ -60,6 +60,8 @@ _ESCAPES: Final[dict[str, str]] = {
 # Strings nested in `${...}` of strings, at most this deep (the scan recurses).
 MAX_STRING_NESTING = 32
 
+MAX_LEX_ERRORS = 50
+
 _CASCADE = frozenset({msg.UNTERMINATED_INTERP.code, msg.UNTERMINATED_STRING.code})
 
 _HINT_SEMICOLON = "Haira has no ';': put each statement on its own line"
@@ -114,10 +116,19 @@ class Lexer:
         self.keep_trivia = keep_trivia
         self._nesting = 0
         self._nesting_reported = False
+        # An unterminated string or comment swallowed the rest of the input.
+        self.runaway = False
+        self.error_count = 0
 
     def _error(self, start: int, end: int, message: str, hint: str | None = None, code: str = "") -> None:
         if self._nesting_reported and code in _CASCADE:
             return  # the outer strings are "unterminated" only because we stopped scanning
+        self.error_count += 1
+        if self.error_count > MAX_LEX_ERRORS:
+            if self.error_count == MAX_LEX_ERRORS + 1:
+                self.sink.error(Span(self.file, start, end), msg.TOO_MANY_ERRORS.format(),
+                                "fix the first errors and try again", msg.TOO_MANY_ERRORS.code)  # fmt: skip
+            return
         self.sink.error(Span(self.file, start, end), message, hint, code)
 
     def tokens(self) -> list[Tok]:  # noqa: C901 - one dispatch over token classes reads best flat
@@ -250,6 +261,7 @@ class Lexer:
             else:
                 i += 1
         # REF lets an unterminated comment run to the end of the file; say so.
+        self.runaway = True
         self.sink.warning(
             Span(self.file, start, start + 2),
             msg.UNTERMINATED_COMMENT.format(),
@@ -264,6 +276,7 @@ class Lexer:
         """A `"` string that has `${` or an odd character; `start` is at the quote."""
         parts, pos, closed = self._scan_string_body(start + 1, '"')
         if not closed:
+            self.runaway = True
             self._error(
                 start, start + 1, msg.UNTERMINATED_STRING.format(), "the string starts here",
                 msg.UNTERMINATED_STRING.code,
@@ -311,6 +324,7 @@ class Lexer:
                 body_start = i + 2
                 body_end, closed = self._scan_interp(body_start)
                 if not closed:
+                    self.runaway = True
                     self._error(
                         i, i + 2, msg.UNTERMINATED_INTERP.format(), "the '${' opens here",
                         msg.UNTERMINATED_INTERP.code,
@@ -354,6 +368,7 @@ class Lexer:
         text = self.text
         close = text.find('"""', start + 3, self.end)
         if close < 0:
+            self.runaway = True
             self._error(
                 start, start + 3, msg.UNTERMINATED_TRIPLE.format(), "the string starts here",
                 msg.UNTERMINATED_TRIPLE.code,

@@ -22,7 +22,7 @@ from hairac import nodes as n
 from hairac.diagnostics import DiagnosticSink, SourceFile, Span
 from hairac.diagnostics import messages as msg
 from hairac.syntax.build import Builder
-from hairac.syntax.layer import apply_context
+from hairac.syntax.layer import Context, apply_context
 from hairac.syntax.lexer import Lexer
 from hairac.syntax.tables import Tables, load_tables
 from hairac.syntax.tokens import DISPLAY, KEYWORDS, Tok, describe
@@ -31,6 +31,18 @@ MAX_STACK = 2000  # parser states: far beyond real programs, small enough for tr
 MAX_ERRORS = 50
 _TRIAL_TOKENS = 3
 _SYNC_TYPES = frozenset({"RBRACE", "DEF_MARK"})
+_OPENERS = frozenset({"LPAR", "LSQB", "LBRACE", "BLOCK_LBRACE", "LAMBDA_LPAR"})
+_CLOSERS = frozenset({"RPAR", "RSQB", "RBRACE"})
+_CLOSER_OF = {"LPAR": "RPAR", "LAMBDA_LPAR": "RPAR", "LSQB": "RSQB", "LBRACE": "RBRACE",
+              "BLOCK_LBRACE": "RBRACE"}  # fmt: skip
+# Parser states that sit between two statements, items, fields or arms.
+_BOUNDARY = frozenset(
+    {"stmt", "item", "match_arm", "struct_field", "config_field", "enum_variant", "select_arm"}
+)
+_OPERATOR_TERMS = frozenset(
+    """PLUS MINUS STAR SLASH PERCENT AMP PIPE CARET SHL SHR PIPEGT ORELSE AND OR EQ NE LT GT
+    LE GE DOTDOT DOTDOTEQ DOT QMARK LPAR LSQB AUGASSIGN ASSIGN""".split()  # noqa: SIM905
+)
 
 _EXPR_START = frozenset({"INT", "STRING", "LSQB", "NAME"})
 _ITEM_START = frozenset({"FN", "STRUCT", "ENUM"})
@@ -59,7 +71,10 @@ class Parser:
             for rule in self.tables.rules
         ]  # fmt: skip
         self.error_count = 0
-        self.unclosed: list[int] = []
+        self.ctx = Context([])
+        self.runaway = False  # the lexer ran to EOF in an unterminated string/comment
+        self.in_interp = False
+        self._depths: list[int] | None = None
         self._end_state = -1
 
     def _callback(self, name: str, expand1: bool) -> Callable[[list[Any]], Any]:
@@ -73,9 +88,18 @@ class Parser:
     # ------------------------------------------------------------------ entry points
 
     def parse_module(self) -> n.Module:
-        toks = Lexer(self.file, self.sink).tokens()
-        toks, self.unclosed = apply_context(toks)
-        result = self._run(toks, "module")
+        lexer = Lexer(self.file, self.sink)
+        ctx = apply_context(lexer.tokens())
+        self.ctx = ctx
+        self.runaway = lexer.runaway
+        for tok, word in ctx.fixes:
+            keyword = str(tok.value)
+            self.sink.error(
+                Span(self.file, tok.start, tok.end), f"unknown keyword '{word}'",
+                f"did you mean '{keyword}'?", msg.UNEXPECTED_TOKEN.code,
+            )  # fmt: skip
+            self.error_count += 1
+        result = self._run(ctx.toks, "module")
         if isinstance(result, n.Module):
             if self.error_count == 0:
                 self._report_misplaced_hooks()
@@ -83,14 +107,14 @@ class Parser:
         return n.Module(span=Span(self.file, 0, len(self.file.text)), items=())
 
     def parse_expr_range(self, start: int, end: int) -> n.Expr | None:
-        toks = Lexer(self.file, self.sink, start=start, end=end).tokens()
-        toks, unclosed = apply_context(toks)
-        saved = self.unclosed
-        self.unclosed = unclosed
+        lexer = Lexer(self.file, self.sink, start=start, end=end)
+        ctx = apply_context(lexer.tokens())
+        saved = (self.ctx, self.runaway, self.in_interp, self._depths)
+        self.ctx, self.runaway, self.in_interp, self._depths = ctx, lexer.runaway, True, None
         try:
-            result = self._run(toks, "expr", end_offset=end)
+            result = self._run(ctx.toks, "expr", end_offset=end)
         finally:
-            self.unclosed = saved
+            self.ctx, self.runaway, self.in_interp, self._depths = saved
         return result if isinstance(result, n.Node) else None  # type: ignore[return-value]
 
     def _parse_interp(self, start: int, end: int) -> n.Expr | None:
@@ -226,16 +250,42 @@ class Parser:
                     return True
         return True
 
+    def _bracket_depths(self, toks: list[Tok]) -> list[int]:
+        """Bracket nesting before each token (computed on the first error only)."""
+        if self._depths is None:
+            depths: list[int] = []
+            d = 0
+            for t in toks:
+                ty = t.type
+                if ty in _CLOSERS:
+                    d = max(0, d - 1)
+                depths.append(d)
+                if ty in _OPENERS:
+                    d += 1
+            self._depths = depths
+        return self._depths
+
     def _recover(self, toks: list[Tok], i: int, stack_s: list[int], stack_v: list[Any]) -> int | None:
-        for j in range(i, len(toks)):
-            t = toks[j]
-            if not (t.nl or t.type in _SYNC_TYPES or t.type == "$END"):
-                continue
-            for depth in range(len(stack_s), 0, -1):
-                if self._accepts(stack_s[:depth], toks, j):
-                    del stack_s[depth:]
-                    del stack_v[depth - 1 :]
-                    return j
+        """Resume at the first line start (or `}`) not nested deeper than the error,
+        preferring parser states between statements/items/fields."""
+        depths = self._bracket_depths(toks)
+        states = self.tables.states
+        for constrained in (True, False):
+            for j in range(i, len(toks)):
+                t = toks[j]
+                if not (t.nl or t.type in _SYNC_TYPES or t.type == "$END"):
+                    continue
+                if constrained and depths[j] > depths[i]:
+                    continue
+                for want_boundary in (True, False):
+                    for depth in range(len(stack_s), 0, -1):
+                        state = states[stack_s[depth - 1]]
+                        if want_boundary and not _BOUNDARY.intersection(state):
+                            continue
+                        if self._accepts(stack_s[:depth], toks, j):
+                            del stack_s[depth:]
+                            del stack_v[depth - 1 :]
+                            return j
         return None
 
     # ------------------------------------------------------------------ messages
@@ -249,7 +299,13 @@ class Parser:
         expected = {s for s in self.tables.states[state] if s.isupper() and not s.startswith("$")}
         if "$END" in self.tables.states[state]:
             expected.add("$END")
-        message = f"expected {self._expected_text(expected)}, found {describe(tok)}"
+        if tok.type == "$END" and self.runaway:
+            return  # the lexer already reported the unterminated string or comment
+        found = "end of '${...}'" if tok.type == "$END" and self.in_interp else describe(tok)
+        if {"TOOL", "WORKFLOW"} <= expected and "FN" not in expected:
+            message = msg.EXPECTED_WORKFLOW_OR_TOOL.format() + f", found {found}"
+        else:
+            message = f"expected {self._expected_text(expected)}, found {found}"
         hint = self._hint(tok, toks, i, expected)
         code = msg.UNEXPECTED_EOF.code if tok.type == "$END" else msg.UNEXPECTED_TOKEN.code
         self.sink.error(Span(self.file, tok.start, tok.end), message, hint, code)
@@ -264,7 +320,9 @@ class Parser:
             if "RBRACE" in expected and "RETURN" in expected:
                 return "statement or '}'"
             return "expression"
-        shown = sorted({DISPLAY.get(e, e) for e in expected if e not in ("LAMBDA_LPAR",)})
+        useful = {e for e in expected if e not in _OPERATOR_TERMS and e != "LAMBDA_LPAR"}
+        # An operator could always continue an expression: only list them alone.
+        shown = sorted({DISPLAY.get(e, e) for e in (useful or expected) if e != "LAMBDA_LPAR"})
         if not shown:
             return "nothing more"
         if len(shown) > 5:
@@ -273,22 +331,45 @@ class Parser:
             return shown[0]
         return ", ".join(shown[:-1]) + " or " + shown[-1]
 
-    def _hint(self, tok: Tok, toks: list[Tok], i: int, expected: set[str]) -> str | None:
-        if tok.type == "$END" and self.unclosed:
-            opener = self.unclosed[-1]
-            line, col = self.file.position(opener)
-            return f"the '{self.file.text[opener]}' opened at {line}:{col} is never closed"
+    def _hint(self, tok: Tok, toks: list[Tok], i: int, expected: set[str]) -> str | None:  # noqa: C901
+        unclosed = self.ctx.unclosed
+        if tok.type == "$END" and unclosed:
+            return self._never_closed(unclosed[-1])
+        if expected & _CLOSERS:
+            opener = _enclosing_opener(toks, i)
+            if opener is not None and toks[opener].start in unclosed and _CLOSER_OF[toks[opener].type] in expected:
+                return self._never_closed(toks[opener].start)
+        if tok.type == "ASSIGN" and "BLOCK_LBRACE" in expected:
+            return "use '==' to compare"
+        if tok.type == "COMMA" and "DEF_MARK" in expected:
+            return "an assignment has a single value on its right (no tuple assignment)"
         for cand in (tok, toks[i - 1] if i > 0 else None):
             if cand is not None and cand.type == "NAME":
                 word = str(cand.value)
                 close = difflib.get_close_matches(word, KEYWORDS, n=1, cutoff=0.75)
                 if close and close[0] != word:
                     return f"did you mean '{close[0]}'?"
-        if tok.type == "RBRACE" and "RBRACE" not in expected:
-            return "this '}' has no matching '{'"
-        if tok.type == "ASSIGN" and "EQ" in expected:
-            return "use '==' to compare"
+        if tok.type in _CLOSERS and tok.start in self.ctx.stray:
+            return f"this '{self.file.text[tok.start]}' has no matching opening bracket"
         return None
+
+    def _never_closed(self, offset: int) -> str:
+        line, col = self.file.position(offset)
+        return f"the '{self.file.text[offset]}' opened at {line}:{col} is never closed"
+
+
+def _enclosing_opener(toks: list[Tok], i: int) -> int | None:
+    """Index of the innermost bracket still open before toks[i]."""
+    depth = 0
+    for k in range(i - 1, -1, -1):
+        ty = toks[k].type
+        if ty in _CLOSERS:
+            depth += 1
+        elif ty in _OPENERS:
+            if depth == 0:
+                return k
+            depth -= 1
+    return None
 
 
 def _first(children: list[Any]) -> Any:

@@ -84,6 +84,7 @@ DISPLAY: Final[dict[str, str]] = {
     "LAMBDA_LPAR": "'('",
     "ARM_ARROW": "'=>'",
     "DEF_MARK": "function definition",
+    "ARM_END": "end of match arm",
     "AUGASSIGN": "compound assignment",
     "$END": "end of file",
 }
