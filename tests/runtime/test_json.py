@@ -99,3 +99,10 @@ def test_unmarshal_requires_an_object() -> None:
     assert fmt(err) == "json: cannot unmarshal array into Go value of type map[string]interface {}"
     assert json.unmarshal("null") == ({}, None)
     assert fmt(json.unmarshal("{")[1]) == "unexpected end of JSON input"
+
+
+def test_numbers_beyond_float64_are_errors() -> None:
+    value, err = json.parse('{"x": 1e400}')
+    assert value is None
+    assert fmt(err) == "json: cannot unmarshal number 1e400 into Go value of type float64"
+    assert json.parse("123456789012345678901234567890") == (1.2345678901234568e29, None)

@@ -212,8 +212,21 @@ def _decode_error(s: str, exc: _json.JSONDecodeError) -> HairaError:
     return HairaError(f"invalid character {_go_char(c)} looking for beginning of value")
 
 
+class _OutOfRange(ValueError):
+    pass
+
+
+def _parse_number(text: str) -> float:
+    x = float(text)
+    if math.isinf(x):
+        raise _OutOfRange(text)
+    return x
+
+
 def _loads(s: str) -> Any:
-    return _json.loads(s, parse_int=float, parse_constant=_reject_constant)
+    return _json.loads(
+        s, parse_int=_parse_number, parse_float=_parse_number, parse_constant=_reject_constant
+    )
 
 
 def _reject_constant(name: str) -> float:
@@ -226,6 +239,8 @@ def parse(s: str) -> tuple[object, HairaError | None]:
         return _loads(s), None
     except _json.JSONDecodeError as exc:
         return None, _decode_error(s, exc)
+    except _OutOfRange as exc:
+        return None, HairaError(f"json: cannot unmarshal number {exc} into Go value of type float64")
     except ValueError as exc:
         return None, HairaError(f"invalid character '{str(exc)[:1]}' looking for beginning of value")
 
