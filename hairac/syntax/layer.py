@@ -120,9 +120,10 @@ def _is_definition(toks: list[Tok], i: int, partner: dict[int, int]) -> bool:
 # Keywords that start a line and are followed by a name, string or number:
 # a misspelling of one of these at the start of a line is almost surely that.
 _FIXABLE_KEYWORDS: Final = (
-    "fn struct enum type import return while for if match let const test eval step agent "
-    "tool provider workflow defer errdefer assert export pub spawn try"
-).split()
+    "fn", "struct", "enum", "type", "import", "return", "while", "for", "if", "match", "let",
+    "const", "test", "eval", "step", "agent", "tool", "provider", "workflow", "defer",
+    "errdefer", "assert", "export", "pub", "spawn", "try",
+)
 _FIX_FOLLOWERS: Final = frozenset({"NAME", "STRING", "INT", "FLOAT"})
 
 

@@ -30,7 +30,7 @@ def expr(src: str) -> n.Expr:
     return e
 
 
-def show(e: object) -> str:
+def show(e: object) -> str:  # noqa: C901 - one case per node kind
     """A compact, fully parenthesised rendering of an expression tree."""
     match e:
         case n.Binary(op=op, left=l, right=r):
