@@ -427,10 +427,15 @@ async def serve(
 
 async def _watch_disconnect(receive: Receive, conn: _Conn, run: StreamRun) -> None:
     # The request body has been read, so the only message left is `http.disconnect`.
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # a server that raises instead of reporting the disconnect: same thing
+        pass
     conn.disconnected = True
     run.detach(conn)
     conn.wake()

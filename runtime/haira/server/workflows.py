@@ -383,8 +383,13 @@ async def _as_coro(work: Awaitable[object]) -> object:
 
 
 async def _wait_disconnect(receive: Receive) -> None:
-    while (await receive())["type"] != "http.disconnect":
-        pass
+    try:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # a server that raises instead of reporting the disconnect
+        return
 
 
 async def _quietly(task: asyncio.Task[None]) -> None:
