@@ -235,25 +235,30 @@ export function renderMarkdown(src) {
 }
 
 // Renders a growing text into `container`: finished blocks are appended once,
-// the last block is re-rendered only when its HTML changes.
+// the rest (the "tail") is re-rendered only when its HTML changes.
+//
+// A block is finished when the first line of the block after it is complete:
+// where a block ends is decided by the first line that does not belong to it,
+// and a complete line never changes. (Looking at blocks alone is not enough: a
+// table row that has sent only its first characters can read as a paragraph.)
 export class StreamingMarkdown {
   constructor(container) {
     this.container = container;
-    this.done = 0; // offset in the text up to which blocks are final
+    this.done = 0; // offset in the (normalised) text up to which blocks are final
     this.tail = null;
     this.tailHtml = "";
   }
 
   update(raw) {
     const text = normalise(raw);
-    const blocks = parseBlocks(text.slice(this.done));
-    const base = this.done;
-    for (let k = 0; k < blocks.length - 1; k += 1) {
-      this.appendFinal(renderBlock(blocks[k]));
-      this.done = base + blocks[k].end;
+    const rest = text.slice(this.done);
+    const cut = rest.lastIndexOf("\n") + 1;
+    if (cut > 0) {
+      const complete = parseBlocks(rest.slice(0, cut));
+      for (let k = 0; k < complete.length - 1; k += 1) this.appendFinal(renderBlock(complete[k]));
+      if (complete.length > 1) this.done += complete[complete.length - 2].end;
     }
-    const last = blocks[blocks.length - 1];
-    const html = last ? renderBlock(last) : "";
+    const html = parseBlocks(text.slice(this.done)).map(renderBlock).join("");
     if (html !== this.tailHtml) {
       if (this.tail === null) {
         this.tail = document.createElement("div");
