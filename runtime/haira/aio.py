@@ -88,6 +88,10 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         # NOTE: on the server loop's own thread we must not block waiting for that loop;
         # the background loop keeps the call correct (it only blocks this one thread).
         target = background_loop()
+    if target is here:
+        # Called synchronously from code running on the background loop itself (a sync tool
+        # calling an agent): blocking on that loop would deadlock, so use a private loop.
+        return _run_on_private_loop(coro)
     future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, target)
     try:
         return future.result()
@@ -96,6 +100,24 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
             # Interrupted while waiting (KeyboardInterrupt, thread cancelled): stop the task.
             future.cancel()
         raise
+
+
+def _run_on_private_loop(coro: Coroutine[Any, Any, T]) -> T:
+    box: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(asyncio.run(coro))
+        except BaseException as exc:  # noqa: BLE001  # NOTE: re-raised in the caller
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="haira-aio-nested", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return box[0]
 
 
 # ---------------------------------------------------------------- spawn, async, channels

@@ -153,3 +153,21 @@ def test_channels_go_and_select() -> None:
     ticker = htime.tick(5)
     assert isinstance(ticker.recv(), htime.Time)
     assert isinstance(ticker.recv(), htime.Time)
+
+
+def test_run_sync_nested_on_the_background_loop_does_not_deadlock() -> None:
+    aio.set_main_loop(None)
+
+    async def outer() -> int:
+        # Synchronous code running on the background loop calls run_sync again.
+        inner_ident, _ = aio.run_sync(_whoami())
+        assert inner_ident != threading.get_ident()
+        return 5
+
+    assert aio.run_sync(outer()) == 5
+
+    async def outer_fail() -> None:
+        aio.run_sync(_fail())
+
+    with pytest.raises(ValueError, match="inner"):
+        aio.run_sync(outer_fail())
