@@ -127,6 +127,11 @@ def test_stream_and_stop_closes_the_upstream(page: Page, real_proxy: Served, fak
         time.sleep(0.02)
     assert requests[0].client_closed_at is not None, "the LLM request was not closed after Stop"
     assert not requests[0].completed
+    # The partial answer was kept, marked interrupted (http-streaming.md §6).
+    page.reload()
+    page.wait_for_selector(".msg-assistant")
+    assert "w3" in answer_text(page)
+    assert "Interrupted" in (page.locator(".msg-assistant .msg-meta").last.text_content() or "")
 
 
 def test_history_sessions_and_reload(page: Page, real_proxy: Served, fake: FakeLLM) -> None:
