@@ -414,6 +414,17 @@ class Builder:
     def type_list_of(self, c: C) -> n.ListType:
         return n.ListType(span=self.sp(c[0], c[2]), elem=c[1])
 
+    def type_list_doc(self, c: C) -> n.ListType:
+        """`[]T`, the documentation's spelling of `[T]`."""
+        return n.ListType(span=self.sp(c[0], c[2]), elem=c[2])
+
+    def type_map_doc(self, c: C) -> n.MapType:
+        """`map[K]V`, the documentation's spelling of `{K: V}`."""
+        head: Tok = c[0]
+        if head.value != "map":
+            self.sink.error(self.tsp(head), "expected type", "write a list as `[T]` and a map as `{K: V}`")
+        return n.MapType(span=self.sp(head, c[4]), key=c[2], value=c[4])
+
     def type_brace(self, c: C) -> n.MapType | n.RecordType:
         pairs: list[tuple[n.TypeExpr, n.TypeExpr]] = c[1]
         span = self.sp(c[0], c[3])

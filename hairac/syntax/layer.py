@@ -174,6 +174,15 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+def _map_follows(toks: list[Tok], i: int) -> bool:
+    """After `=>`, `{"key": ...` can only be a map literal (no statement starts so)."""
+    return (
+        i + 2 < len(toks)
+        and toks[i + 1].type in ("STRING", "ISTRING")
+        and toks[i + 2].type == "COLON"
+    )
+
+
 def apply_context(toks: list[Tok]) -> Context:  # noqa: C901
     """Rewrite token types in place as described above. DEF_MARK and ARM_END
     tokens are inserted, so `Context.toks` is a new list."""
@@ -212,7 +221,7 @@ def apply_context(toks: list[Tok]) -> Context:  # noqa: C901
                 # it starts a map literal (`for k, v in {"a": 1} {`).
                 role = _ARMS if pending.pop()[1] else _BLOCK
                 t.type = "BLOCK_LBRACE"
-            elif i in force_block or prev in ("FATARROW", "ARM_ARROW"):
+            elif i in force_block or (prev in ("FATARROW", "ARM_ARROW") and not _map_follows(toks, i)):
                 role = _BLOCK
                 t.type = "BLOCK_LBRACE"
             if arms is not None and arms.phase == _BODY:
