@@ -131,8 +131,3 @@ def serve(make_app: Callable[[], HairaApp], settings: Settings, sock: socket.soc
                 break
             except InterruptedError:  # pragma: no cover - PEP 475 retries for us
                 continue
-
-
-async def serve_async(app: HairaApp, sock: socket.socket) -> None:
-    """Serve `app` on `sock` inside an already running loop (embedding and tests)."""
-    await _Uvicorn(uvicorn_config(app, app.settings), app).serve(sockets=[sock])
