@@ -90,6 +90,12 @@ def test_reload_restores_history(page: Page, proxy: Served) -> None:
     item = page.locator(f"#chat-list li[data-id='{sid}'] .chat-item")
     assert item.get_attribute("aria-current") == "true"
     assert "hello there" in (item.text_content() or "")
+    # Retry the last answer: it is asked again and replaces the old one.
+    page.get_by_role("button", name="Retry the last answer").click()
+    wait_idle(page)
+    assert page.locator(".msg-assistant").count() == 1
+    assert page.locator(".msg-user").count() == 1
+    assert (last_answer(page).locator(".msg-body").text_content() or "").strip() == "You said: hello there"
 
 
 def test_sessions_new_switch_delete(page: Page, proxy: Served) -> None:
