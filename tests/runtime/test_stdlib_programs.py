@@ -1,5 +1,6 @@
-"""Standard library end to end: Haira programs under `programs/` run with `hairac run`,
-stdout compared with the `.out` file next to each (exactly)."""
+"""Standard library end to end: Haira programs under `programs/` run with `hairac run`;
+stdout is compared with the `.out` file next to each (exactly). A program with an `.err`
+file must end with exit status 2 and exactly that stderr (an uncaught runtime error)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ CASES = sorted(PROGRAMS.glob("*.haira"))
 def test_program_output(program: Path, tmp_path: Path) -> None:
     env = dict(os.environ)
     env.pop("HAIRA_DEBUG", None)
+    # A relative path keeps the file names in runtime error reports stable.
+    (tmp_path / program.name).write_text(program.read_text())
     proc = subprocess.run(
-        [sys.executable, "-m", "hairac", "run", str(program)],
+        [sys.executable, "-m", "hairac", "run", program.name],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -28,6 +31,8 @@ def test_program_output(program: Path, tmp_path: Path) -> None:
         check=False,
     )
     expected = program.with_suffix(".out").read_text()
-    assert proc.stderr == ""
+    err_file = program.with_suffix(".err")
+    expected_err = err_file.read_text() if err_file.exists() else ""
+    assert proc.stderr == expected_err
     assert proc.stdout == expected
-    assert proc.returncode == 0
+    assert proc.returncode == (2 if err_file.exists() else 0)
