@@ -418,6 +418,10 @@ class Builder:
         """`[]T`, the documentation's spelling of `[T]`."""
         return n.ListType(span=self.sp(c[0], c[2]), elem=c[2])
 
+    def type_map_brackets(self, c: C) -> n.MapType:
+        """`[K:V]`, a map type spelling found in REF's examples."""
+        return n.MapType(span=self.sp(c[0], c[4]), key=c[1], value=c[3])
+
     def type_map_doc(self, c: C) -> n.MapType:
         """`map[K]V`, the documentation's spelling of `{K: V}`."""
         head: Tok = c[0]
