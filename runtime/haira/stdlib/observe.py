@@ -204,8 +204,11 @@ def reset() -> None:
         _counters["tool"] = 0
 
 
-def use(exporter: Exporter) -> None:
-    """Send every future event to `exporter` as well (e.g. a Langfuse exporter)."""
+def use(exporter: Exporter | None) -> None:
+    """Send every future event to `exporter` as well (e.g. a Langfuse exporter); nil is
+    ignored (an exporter that could not be configured)."""
+    if exporter is None:
+        return
     with _lock:
         _exporters.append(exporter)
 
