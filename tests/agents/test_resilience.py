@@ -141,3 +141,16 @@ async def test_connections_are_reused_from_the_pool(fake: FakeLLM) -> None:
     for i in range(5):
         await a.stream(f"hi {i}", session="pool").run(RecordingSink())
     assert fake.stats.connections_opened == 1
+
+
+async def test_bursts_of_concurrent_streams_on_reused_connections(fake: FakeLLM) -> None:
+    # httpx's own pool hangs here (all queued requests handed the same idle connection);
+    # the runtime's transport must not.
+    a = make_agent(first_token_timeout=5.0)
+    for _ in range(3):
+        fake.script(*(reply("a b c") for _ in range(60)))
+        results = await asyncio.wait_for(
+            asyncio.gather(*(a.stream("go", session=f"b{i}").run(RecordingSink()) for i in range(60))), 30
+        )
+        assert {r.text for r in results} == {"a b c"}
+    assert fake.stats.connections_opened == 60

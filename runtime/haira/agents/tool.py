@@ -10,7 +10,10 @@ JSON, or `error: <message>` (REF §2.4).
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
 
@@ -30,6 +33,24 @@ class ToolOutcome:
         self.content = content
         self.ok = ok
         self.error = error
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+# Tools are synchronous Haira code that may block (HTTP, another agent's ask); the default
+# executor (cores + 4 threads) would queue concurrent streams' tool calls behind each other.
+_TOOL_THREADS = 64
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    pool = _pool
+    if pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=_TOOL_THREADS, thread_name_prefix="haira-tool")
+            pool = _pool
+    return pool
 
 
 def _failed(message: str) -> ToolOutcome:
@@ -104,7 +125,9 @@ class Tool:
     async def call(self, arguments: str) -> ToolOutcome:
         # NOTE: only Haira failures become "error:" results; a Python bug in the runtime
         # itself still propagates (and becomes a 500 / `internal`).
-        return await asyncio.to_thread(self.call_sync, arguments)
+        loop = asyncio.get_running_loop()
+        ctx = contextvars.copy_context()  # like asyncio.to_thread: step events see the workflow
+        return await loop.run_in_executor(_executor(), ctx.run, self.call_sync, arguments)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
         """Tools are also plain functions callable from Haira code."""

@@ -24,6 +24,7 @@ import httpx
 import orjson
 
 from haira.errors import UpstreamError, UpstreamTimeout
+from haira.providers.pool import LLMTransport
 from haira.providers.sse import SSEDecoder
 
 __all__ = [
@@ -126,11 +127,9 @@ def shared_client() -> httpx.AsyncClient:
     client = _clients.get(loop)
     if client is None or client.is_closed:
         client = httpx.AsyncClient(
-            verify=_ssl_context if _ssl_context is not None else True,
+            # Our own pool (see pool.py: httpx's hangs under bursts of concurrent streams).
+            transport=LLMTransport(_ssl_context or httpx.create_ssl_context()),
             timeout=httpx.Timeout(connect=10.0, read=None, write=30.0, pool=None),
-            limits=httpx.Limits(
-                max_connections=2000, max_keepalive_connections=200, keepalive_expiry=30.0
-            ),
             # NOTE: never trust_env here: proxies from the environment would break loopback
             # endpoints (fake server, Ollama) and the key must not go to a stray proxy.
             trust_env=False,

@@ -47,7 +47,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _bench(base: str, tokens: int, runs: int, concurrency: int) -> None:
+async def _bench(base: str, tokens: int, runs: int, concurrency: int, rate: float = 0.0) -> None:
     import haira.agents as agents
     import haira.memory as memory
     import haira.providers as providers
@@ -58,14 +58,16 @@ async def _bench(base: str, tokens: int, runs: int, concurrency: int) -> None:
     text = " ".join(f"w{i % 100}" for i in range(tokens))
     async with httpx.AsyncClient() as ctl:
         for _ in range(runs):
-            await ctl.post(f"{base}/_fake/script", json=[{"kind": "reply", "text": text}] * concurrency)
+            await ctl.post(
+                f"{base}/_fake/script", json=[{"kind": "reply", "text": text, "token_rate": rate}] * concurrency
+            )
             sinks = [_Count() for _ in range(concurrency)]
             wall0, cpu0 = time.perf_counter(), time.process_time()
             await asyncio.gather(*(a.stream("go", session=None).run(s) for s in sinks))
             wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             n = sum(s.n for s in sinks)
             print(
-                f"{n} tokens x{concurrency}: {n / wall:,.0f} tokens/s wall, "
+                f"{n} tokens in {concurrency} streams: {wall:.2f} s, {n / wall:,.0f} tokens/s, "
                 f"{cpu / n * 1e6:.2f} us CPU/token (client side)"
             )
 
@@ -75,6 +77,7 @@ def main() -> int:
     ap.add_argument("--tokens", type=int, default=20000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=1)
+    ap.add_argument("--token-rate", type=float, default=0.0, help="per stream; 0 = unthrottled")
     args = ap.parse_args()
     port = _free_port()
     proc = subprocess.Popen(
@@ -90,7 +93,7 @@ def main() -> int:
             except httpx.TransportError:
                 time.sleep(0.05)
         os.environ.setdefault("HAIRA_QUIET", "1")
-        asyncio.run(_bench(base, args.tokens, args.runs, args.concurrency))
+        asyncio.run(_bench(base, args.tokens, args.runs, args.concurrency, args.token_rate))
     finally:
         proc.terminate()
         proc.wait(5)

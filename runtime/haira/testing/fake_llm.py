@@ -322,10 +322,19 @@ class FakeLLM:
         sender = asyncio.ensure_future(self._stream(wire, req, step, n, writer))
         done, _ = await asyncio.wait({watcher, sender}, return_when=asyncio.FIRST_COMPLETED)
         if sender in done:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
-                await watcher
+            # NOTE: the watcher may already hold the client's *next* request (keep-alive
+            # clients send it as soon as the last chunk arrives): keep those bytes.
+            if not watcher.done():
+                watcher.cancel()
+            try:
+                early = await watcher
+            except (asyncio.CancelledError, ConnectionError):
+                early = None
             keep = sender.result()
+            if early is not None:
+                if not early:
+                    return False  # the client closed after the response
+                buf.extend(early)
             if keep:
                 req.completed = True
             return keep
