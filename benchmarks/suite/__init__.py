@@ -1,0 +1,1 @@
+"""The benchmark harness: `benchmarks/run` (see benchmarks/README.md)."""

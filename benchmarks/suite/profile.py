@@ -1,0 +1,120 @@
+"""Sampling the server's hot path with py-spy while it relays long streams.
+
+py-spy attaches to the running server (no change to the code under test) and writes
+collapsed stacks; the report lists the functions that were on CPU most (self time) and
+the ones most often on the stack (inclusive time).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from benchmarks.suite.config import Config
+from benchmarks.suite.figures import log, spec
+from benchmarks.suite.procs import LOOPBACK, LoadGen
+from benchmarks.suite.targets import Target, fake_server, token_text
+
+__all__ = ["profile", "top_frames"]
+
+_LINE = re.compile(r"^(.*) (\d+)$")
+_FRAME = re.compile(r"^(?P<fn>.*?) \((?P<file>[^():]*)(?::\d+)?\)$")
+
+
+def _short(frame: str) -> str:
+    """`fn (path/to/site-packages/pkg/mod.py:12)` -> `fn (pkg/mod.py)`."""
+    m = _FRAME.match(frame)
+    if not m:
+        return frame
+    path = m.group("file")
+    for marker in ("site-packages/", "/runtime/", "/lib/python3."):
+        if marker in path:
+            path = path.split(marker, 1)[1]
+            if marker == "/lib/python3.":
+                path = "stdlib:" + path.split("/", 1)[-1]
+            break
+    return f"{m.group('fn')} ({path})"
+
+
+# Frames every sample passes through (process, entry point, event loop): no information.
+_OUTER = ("process ", "<module>", "_run_code", "_run_module_as_main", "Runner.run", "asyncio_run",
+          "run_until_complete", "run_forever", "_run_once", "Handle._run", "serve", "Server.",
+          "execute_main", "run_main", "main (", "run (", "_worker (", "Thread.")
+
+
+def _outer(frame: str) -> bool:
+    return frame.startswith(_OUTER) or "/_entry.py" in frame or "/__main__.py" in frame
+
+
+def top_frames(raw: str, n: int = 15) -> dict[str, Any]:
+    """Self and inclusive sample shares per function from py-spy's collapsed stacks.
+
+    Inclusive shares leave out the frames every sample has (entry point, event loop).
+    """
+    own: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+    for line in raw.splitlines():
+        m = _LINE.match(line.strip())
+        if not m:
+            continue
+        count = int(m.group(2))
+        frames = [_short(f) for f in m.group(1).split(";") if f]
+        if not frames:
+            continue
+        total += count
+        own[frames[-1]] += count
+        for f in set(frames):
+            if not _outer(f):
+                incl[f] += count
+    return {"samples": total,
+            "self": [(f, c / total * 100) for f, c in own.most_common(n)] if total else [],
+            "inclusive": [(f, c / total * 100) for f, c in incl.most_common(n)] if total else []}
+
+
+def _pyspy() -> str | None:
+    exe = Path(sys.executable).parent / "py-spy"
+    return str(exe) if exe.exists() else shutil.which("py-spy")
+
+
+def profile(cfg: Config, targets: list[Target]) -> dict[str, Any]:
+    spy = _pyspy()
+    if spy is None:
+        return {"error": "py-spy is not installed (benchmarks/requirements.txt)"}
+    results: dict[str, Any] = {}
+    n = cfg.relay_tokens
+    with fake_server(cfg.work_dir, reply=token_text(n)) as fake:
+        env = {"OPENAI_BASE_URL": f"http://{LOOPBACK}:{fake.port}/v1"}
+        for t in targets:
+            log(f"profile: {t.name}")
+            server = t.start(env)
+            raw_path = cfg.work_dir / f"profile-{t.name}.txt"
+            try:
+                gen = LoadGen(spec("sequential", server.port, t, count=100_000,
+                                    seconds=cfg.profile_seconds + 3), cfg.work_dir)
+                # --gil: only the thread holding the GIL is sampled, i.e. Python work on CPU
+                # (a loop waiting in epoll or an idle worker thread does not count).
+                argv = [spy, "record", "--pid", str(server.pid), "--subprocesses", "--gil", "--duration",
+                        str(max(1, round(cfg.profile_seconds))), "--rate", "250", "--format", "raw",
+                        "-o", str(raw_path)]
+                if t.name == "compiled":
+                    argv.append("--native")  # mypyc functions are C frames
+                else:
+                    argv.append("--nonblocking")  # (not allowed together with --native)
+                proc = subprocess.run(argv, capture_output=True, timeout=cfg.profile_seconds + 60)
+                gen.result(cfg.profile_seconds + 120)
+                if proc.returncode != 0 or not raw_path.exists():
+                    msg = proc.stderr.decode(errors="replace").strip().splitlines()
+                    results[t.name] = {"error": f"py-spy failed: {msg[-1] if msg else proc.returncode}"}
+                    continue
+                results[t.name] = {"label": t.label, **top_frames(raw_path.read_text())}
+            except Exception as exc:  # the report says why; the other figures stand
+                results[t.name] = {"error": str(exc).splitlines()[0]}
+            finally:
+                server.stop()
+    return {"seconds": cfg.profile_seconds, "targets": results}
