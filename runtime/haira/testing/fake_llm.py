@@ -301,23 +301,26 @@ class FakeLLM:
         if step is None:
             step = Step("reply", text=self._default_reply(req))
         if step.kind == "error":
-            headers = {}
-            if step.retry_after:
-                headers["retry-after"] = step.retry_after
-            if step.retry_after_ms:
-                headers["retry-after-ms"] = step.retry_after_ms
-            await _send_json(
-                writer, step.status,
-                {"error": {"message": step.message, "type": "fake_error", "code": step.status}},
-                headers,
-            )
+            await _send_error(writer, step)
             req.completed = True
             return True
         if not req.json.get("stream"):
             await _send_json(writer, 200, self._complete(wire, req, step, n))
             req.completed = True
             return True
-        # Watch for the client hanging up while we stream (or stall).
+        return await self._stream_watched(wire, req, step, n, reader, writer, buf)
+
+    async def _stream_watched(
+        self,
+        wire: str,
+        req: RecordedRequest,
+        step: Step,
+        n: int,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        buf: bytearray,
+    ) -> bool:
+        """Stream while watching for the client hanging up; True to keep the connection."""
         watcher = asyncio.ensure_future(reader.read(65536))
         sender = asyncio.ensure_future(self._stream(wire, req, step, n, writer))
         done, _ = await asyncio.wait({watcher, sender}, return_when=asyncio.FIRST_COMPLETED)
@@ -335,8 +338,7 @@ class FakeLLM:
                 if not early:
                     return False  # the client closed after the response
                 buf.extend(early)
-            if keep:
-                req.completed = True
+            req.completed = keep
             return keep
         # The client sent EOF (or, never in practice, pipelined bytes) mid-response.
         data = b""
@@ -526,6 +528,16 @@ class _Pacer:
         delay = due - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
+
+
+async def _send_error(writer: asyncio.StreamWriter, step: Step) -> None:
+    headers = {}
+    if step.retry_after:
+        headers["retry-after"] = step.retry_after
+    if step.retry_after_ms:
+        headers["retry-after-ms"] = step.retry_after_ms
+    body = {"error": {"message": step.message, "type": "fake_error", "code": step.status}}
+    await _send_json(writer, step.status, body, headers)
 
 
 def _chunk(writer: asyncio.StreamWriter, data: bytes) -> None:
