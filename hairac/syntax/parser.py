@@ -46,6 +46,10 @@ _OPERATOR_TERMS = frozenset(
 
 _EXPR_START = frozenset({"INT", "STRING", "LSQB", "NAME"})
 _ITEM_START = frozenset({"FN", "STRUCT", "ENUM"})
+_ITEM_KEYWORDS = frozenset(
+    {"FN", "STRUCT", "ENUM", "AT", "WORKFLOW", "TOOL", "AGENT", "PROVIDER", "TEST", "EVAL",
+     "IMPORT", "EXPORT", "TYPE", "PUB", "DEF_MARK"}
+)  # fmt: skip
 _TYPE_START = frozenset({"NAME", "LSQB", "LPAR", "NIL"})
 
 
@@ -339,6 +343,13 @@ class Parser:
             opener = _enclosing_opener(toks, i)
             if opener is not None and toks[opener].start in unclosed and _CLOSER_OF[toks[opener].type] in expected:
                 return self._never_closed(toks[opener].start)
+        # An item keyword at the start of a line inside an unclosed block: the
+        # block above it is missing its `}`.
+        head = toks[i - 1] if tok.type == "NAME" and i > 0 and toks[i - 1].type == "FN" else tok
+        if head.nl and head.type in _ITEM_KEYWORDS:
+            before = [u for u in unclosed if u < head.start and self.file.text[u] == "{"]
+            if before:
+                return self._never_closed(before[-1])
         if tok.type == "ASSIGN" and "BLOCK_LBRACE" in expected:
             return "use '==' to compare"
         if tok.type == "COMMA" and "DEF_MARK" in expected:
