@@ -2,9 +2,10 @@
 (interpreted vs native speedups). The harness runs their command and puts what it prints
 into the report verbatim; their owners decide what they measure and how they say it.
 
-A part's command is the first that exists of: `benchmarks/<part>/run` (executable),
-`python -m benchmarks.<part>` (a `__main__.py`), `python benchmarks/<part>/<part>.py`,
-`python benchmarks/<part>/bench.py`.
+A part's command is its owner's documented one when that file exists
+(`benchmarks/frontend/bench.py --check`, `benchmarks/native/run.py`), else the first that
+exists of: `benchmarks/<part>/run` (executable), `python -m benchmarks.<part>`,
+`python benchmarks/<part>/<part>.py`, `python benchmarks/<part>/bench.py`.
 """
 
 from __future__ import annotations
@@ -24,8 +25,15 @@ PARTS = {"frontend": "compile speed (front end, `hairac compile`)",
          "native": "interpreted vs native speedups"}
 
 
+# The commands their READMEs / docstrings name.
+_DOCUMENTED = {"frontend": ("bench.py", ["--check"]), "native": ("run.py", [])}
+
+
 def command_for(part: str) -> list[str] | None:
     d = ROOT / "benchmarks" / part
+    if part in _DOCUMENTED and (d / _DOCUMENTED[part][0]).is_file():
+        script, args = _DOCUMENTED[part]
+        return [sys.executable, str(d / script), *args]
     if (d / "run").is_file() and os.access(d / "run", os.X_OK):
         return [str(d / "run")]
     if (d / "__main__.py").is_file():
