@@ -88,6 +88,12 @@ def match_brackets(toks: list[Tok]) -> tuple[dict[int, int], list[int], list[int
     return partner, sorted(unclosed + stack), stray
 
 
+# A keyword right before one of these can only be a name (`f(type)`, `test.x`)...
+_NAME_FOLLOWERS: Final = frozenset({"RPAR", "RSQB", "DOT", "COMMA"})
+# ...except these, which end a match arm: `0 => break,`.
+_JUMPS: Final = frozenset({"break", "continue", "return"})
+
+
 def _soften_keywords(toks: list[Tok]) -> None:
     """Turn keywords into names where only a name makes sense."""
     n = len(toks)
@@ -100,6 +106,7 @@ def _soften_keywords(toks: list[Tok]) -> None:
         if (
             prev in ("DOT", "AT")
             or nxt in ("COLON", "ASSIGN")
+            or (nxt in _NAME_FOLLOWERS and word not in _JUMPS)
             or (word in SOFT_DECL_KEYWORDS and nxt != "NAME")
         ):
             t.type = "NAME"

@@ -297,6 +297,16 @@ def test_keywords_as_names_where_unambiguous() -> None:
     assert isinstance(stmts[4], n.ForStmt) and stmts[4].names[0].name == "tool"
 
 
+def test_keywords_before_closers_are_names() -> None:
+    (stmt,) = body("f(type, test.x, [step])\n")
+    assert isinstance(stmt, n.ExprStmt) and show(stmt.expr) == "f(type, test.x, [step])"
+    (loop,) = body("for i in xs {\n match i {\n  0 => break,\n  _ => continue,\n }\n}")
+    assert isinstance(loop, n.ForStmt)
+    m = loop.body.stmts[0]
+    assert isinstance(m, n.MatchStmt)
+    assert [type(a.body).__name__ for a in m.arms] == ["BreakStmt", "ContinueStmt"]
+
+
 def test_concurrency_and_errors() -> None:
     stmts = body("r = spawn { a()\n b() }\nc = async { 1 }\nselect {\n v from ch => f(v)\n default => { }\n}\n"
                  "try { x = f()? } catch e { g(e) }\ndefer close()\nerrdefer undo()\nw = f() orelse 0")
