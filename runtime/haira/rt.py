@@ -840,9 +840,8 @@ def execute_main(
         if reconfigure is not None:
             with contextlib.suppress(ValueError, OSError):
                 reconfigure(errors="surrogateescape")
-    if sys.getrecursionlimit() < 10000:
-        # NOTE: Go stacks grow to 1 GB; recursive Haira programs need more than CPython's 1000.
-        sys.setrecursionlimit(10000)
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     if source_map is not None:
         code = getattr(main, "__code__", None)
         if code is not None:
@@ -871,6 +870,10 @@ def _flush_stdout() -> None:
 
 _SOURCE_MAPS: dict[str, Mapping[int, tuple[str, int, int]]] = {}
 _MAX_STACK_LINES = 40
+# NOTE: Go stacks grow to 1 GB; Haira recursion (a lambda level costs ~3 Python frames) needs
+# far more than CPython's 1000. Python-to-Python calls use no C stack in 3.11, so this is safe
+# for plain recursion; only recursion through C callbacks could reach the C stack first.
+_RECURSION_LIMIT: Final = 20000
 
 
 def register_source_map(key: str, source_map: Mapping[int, tuple[str, int, int]]) -> None:
@@ -916,8 +919,15 @@ def haira_stack(exc: BaseException) -> list[tuple[str, str, int, int]]:
 
 
 def _haira_func_name(name: str) -> str:
-    name = name.replace("<lambda>", "lambda")
-    parts = [p[:-1] if p.endswith("_") and not p.endswith("__") else p for p in name.split(".")]
+    """A Python qualname as Haira names it: `f.<lambda>` / `f._t_fn1` (codegen's lambda
+    temporaries) → `f.lambda`, keyword-escaped `class_` → `class`."""
+    parts: list[str] = []
+    for p in name.split("."):
+        if p == "<lambda>" or p.startswith("_t_"):
+            p = "lambda"
+        elif p.endswith("_") and not p.endswith("__"):
+            p = p[:-1]
+        parts.append(p)
     return ".".join(parts)
 
 
