@@ -67,6 +67,8 @@ def server() -> Iterator[tuple[subprocess.Popen[str], int]]:
     if proc.poll() is None:
         proc.kill()
         proc.wait(5)
+    if proc.stderr is not None:
+        proc.stderr.close()
 
 
 def test_sigterm_ends_streams_with_error_and_done(server) -> None:  # type: ignore[no-untyped-def]
@@ -178,3 +180,6 @@ def test_workers_serve_and_stop_together() -> None:
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait(5)
+        if proc.stderr is not None:
+            proc.stderr.close()

@@ -206,6 +206,10 @@ class HairaApp:
             await asyncio.wait(pending, timeout=self.settings.shutdown_grace_s)
         if self._sweeper is not None:
             self._sweeper.cancel()
+        transport = sys.modules.get("haira.providers.transport")
+        if transport is not None:  # only when a provider was used: close its pooled sockets
+            with contextlib.suppress(Exception):
+                await transport.close_shared_clients()
         if aio.get_main_loop() is self.loop:
             aio.set_main_loop(None)
         # Threads still running workflow code finish on their own; do not wait for them.
