@@ -50,12 +50,16 @@ def test_usage_and_costs() -> None:
 def test_events_and_ids() -> None:
     _record()
     evs = observe.events()
-    assert [e["id"] for e in evs] == ["gen_1", "tool_1", "gen_2"]
-    assert [e["type"] for e in evs] == ["generation", "tool_exec", "generation"]
+    # REF: one id counter for both kinds; generations listed before tool executions.
+    ids = [e["id"] for e in evs]
+    assert str(ids[0]).startswith("gen_") and str(ids[2]).startswith("tool_")
+    assert [e["type"] for e in evs] == ["generation", "generation", "tool_exec"]
+    n = [int(str(i).split("_")[1]) for i in ids]
+    assert n[1] == n[0] + 2 and n[2] == n[0] + 1
     assert observe.agent_events("Critic")[0]["model"] == "mock"
     observe.reset()
     assert observe.events() == []
-    assert observe.record_tool_exec("A", "t", 1, False)["id"] == "tool_1"
+    assert observe.record_tool_exec("A", "t", 1, False)["id"] == f"tool_{n[1] + 1}"
 
 
 def test_exporters_receive_events_and_cannot_break_recording() -> None:
@@ -71,6 +75,7 @@ def test_json_views() -> None:
     assert json.loads(observe.usage_json("agent=Critic"))["llm_calls"] == 1
     assert json.loads(observe.usage_json("model=gpt-4o"))["tool_calls"] == 0
     assert len(json.loads(observe.events_json("session=s1"))) == 2
+    assert len(json.loads(observe.events_json("agent=Writer&session=s2"))) == 0
     assert json.loads(observe.agents_json()) == ["Writer", "Critic"]
     observe.reset()
     assert observe.events_json() == "[]"

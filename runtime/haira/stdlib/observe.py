@@ -46,7 +46,8 @@ Exporter = Callable[[dict[str, object]], object]
 
 _lock = threading.Lock()
 _events: list[dict[str, object]] = []
-_counters = {"gen": 0, "tool": 0}
+# One counter for both kinds, as REF: gen_1, tool_2, gen_3 …; `reset` keeps counting.
+_counter = [0]
 _exporters: list[Exporter] = []
 _dashboard = {"enabled": False}
 
@@ -83,8 +84,8 @@ def record_generation(
 ) -> dict[str, object]:
     """Record one LLM call; costs are USD per million tokens (provider fields)."""
     with _lock:
-        _counters["gen"] += 1
-        n = _counters["gen"]
+        _counter[0] += 1
+        n = _counter[0]
     event: dict[str, object] = {
         "type": "generation",
         "id": f"gen_{n}",
@@ -111,8 +112,8 @@ def record_tool_exec(
 ) -> dict[str, object]:
     """Record one tool execution."""
     with _lock:
-        _counters["tool"] += 1
-        n = _counters["tool"]
+        _counter[0] += 1
+        n = _counter[0]
     event: dict[str, object] = {
         "type": "tool_exec",
         "id": f"tool_{n}",
@@ -147,11 +148,14 @@ def _summary(selected: list[dict[str, object]], *, with_tools: bool = True) -> d
 
 
 def _select(key: str | None = None, value: str | None = None) -> list[dict[str, object]]:
+    """Matching events, generations first and then tool executions (REF's order)."""
     with _lock:
         snapshot = list(_events)
-    if key is None:
-        return snapshot
-    return [e for e in snapshot if e.get(key) == value]
+    if key is not None:
+        snapshot = [e for e in snapshot if e.get(key) == value]
+    return [e for e in snapshot if e["type"] == "generation"] + [
+        e for e in snapshot if e["type"] != "generation"
+    ]
 
 
 def usage() -> dict[str, object]:
@@ -197,11 +201,9 @@ def agent_events(name: str) -> list[dict[str, object]]:
 
 
 def reset() -> None:
-    """Forget every event and restart the ids."""
+    """Forget every event (ids keep counting, as REF)."""
     with _lock:
         _events.clear()
-        _counters["gen"] = 0
-        _counters["tool"] = 0
 
 
 def use(exporter: Exporter | None) -> None:
@@ -216,22 +218,22 @@ def use(exporter: Exporter | None) -> None:
 # ---------------------------------------------------------------- HTTP views
 
 
-def _filtered(query: dict[str, list[str]]) -> list[dict[str, object]]:
-    for param, key in (("agent", "agent_name"), ("session", "session_id"), ("model", "model")):
-        if query.get(param):
-            return _select(key, query[param][0])
-    return _select()
-
-
 def usage_json(query: str = "") -> str:
-    """Body of `GET /_observe/api/usage[?agent=|?session=|?model=]`."""
+    """Body of `GET /_observe/api/usage[?agent=|?session=|?model=]` (first filter wins)."""
     q = urllib.parse.parse_qs(query)
-    return _json.dumps(_summary(_filtered(q), with_tools=not q.get("model")))
+    for param, key in (("agent", "agent_name"), ("session", "session_id"), ("model", "model")):
+        if q.get(param):
+            return _json.dumps(_summary(_select(key, q[param][0]), with_tools=param != "model"))
+    return _json.dumps(_summary(_select()))
 
 
 def events_json(query: str = "") -> str:
-    """Body of `GET /_observe/api/events[?agent=|?session=]` (`[]` when empty)."""
-    return _json.dumps(_filtered(urllib.parse.parse_qs(query)))
+    """Body of `GET /_observe/api/events[?agent=][&session=]` (both filters apply; `[]`)."""
+    q = urllib.parse.parse_qs(query)
+    selected = _select("agent_name", q["agent"][0]) if q.get("agent") else _select()
+    if q.get("session"):
+        selected = [e for e in selected if e.get("session_id") == q["session"][0]]
+    return _json.dumps(selected)
 
 
 def agents_json() -> str:
