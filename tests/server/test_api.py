@@ -257,3 +257,30 @@ def test_access_log_line_per_request(capfd: pytest.CaptureFixture[str]) -> None:
     assert re.fullmatch(r"\[haira\] POST /api/chat 200 \d+\.\dms events=3", lines[0]), lines[0]
     assert re.fullmatch(r"\[haira\] POST /api/chat 400 \d+\.\dms", lines[1]), lines[1]
     assert re.fullmatch(r"\[haira\] GET /_api/health 200 \d+\.\dms", lines[2]), lines[2]
+
+
+def test_webui_decorator_in_discovery_and_openapi() -> None:
+    import dataclasses
+
+    (chat, plot) = _specs()
+    chat = dataclasses.replace(
+        chat,
+        description="Chat with the writer",
+        decorators={
+            "webui": {
+                "title": "Writer",
+                "mode": "chat",
+                "suggestions": ["Tell me a story", "A poem"],
+            }
+        },
+    )
+    with live_server([chat, plot]) as srv:
+        item = httpx.get(srv.url("/_api/workflows")).json()[0]
+        doc = httpx.get(srv.url("/_api/openapi.json")).json()
+    assert item["title"] == "Writer"
+    assert item["description"] == "Chat with the writer"
+    assert item["mode"] == "chat"
+    assert item["suggestions"] == ["Tell me a story", "A poem"]
+    post = doc["paths"]["/api/chat"]["post"]
+    assert post["summary"] == "Writer"
+    assert post["description"] == "Chat with the writer"

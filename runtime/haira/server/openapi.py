@@ -157,11 +157,11 @@ def _error_response(description: str) -> dict[str, object]:
 def _operation(spec: WorkflowSpec, *, query: bool) -> dict[str, object]:
     op: dict[str, object] = {
         "operationId": spec.name,
-        "summary": spec.webui.get("title", spec.name),
+        "summary": str(to_jsonable(spec.webui.get("title", spec.name))),
     }
-    description = spec.webui.get("description", spec.description)
+    description = to_jsonable(spec.webui.get("description", spec.description))
     if description:
-        op["description"] = description
+        op["description"] = str(description)
     if query:
         op["parameters"] = [
             {
