@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, NoReturn, TypeVar
 
 from haira.errors import HairaError, HairaPanic, HairaRuntimeError, RuntimeFault
-from haira.values import EnumValue, field_value
+from haira.values import EnumValue, field_value, struct_eq
 
 __all__ = [
     "HairaError",
@@ -567,16 +567,17 @@ def ge(a: object, b: object) -> bool:
 
 
 def eq(a: object, b: object) -> bool:
-    """`==` with Go's dynamic rules for `any`: values of different types are never equal."""
+    """`==` with Go's dynamic rules for `any`: values of different types are never equal,
+    structs compare field by field, NaN is not equal to itself."""
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is int or ta is str or ta is float or ta is bool:
+        return a == b
     if a is b:
         return True
-    ta, tb = type(a), type(b)
-    if ta is not tb:
-        if isinstance(a, HairaError) or isinstance(b, HairaError):
-            return False
-        return False
-    if ta is float or ta is int or ta is str or ta is bool:
-        return a == b
+    if getattr(ta, "__haira_fields__", None) is not None:
+        return struct_eq(a, b)
     return a == b
 
 

@@ -261,3 +261,17 @@ def test_spawn_and_go_delegate_to_aio() -> None:
     assert rt.spawn([lambda: 1, lambda: "b"]) == [1, "b"]
     ch = rt.go(lambda: 7)
     assert isinstance(ch, Channel) and ch.recv() == 7
+
+
+def test_eq_structs_by_value_and_nan() -> None:
+    class P:
+        __haira_fields__ = ("x",)
+
+        def __init__(self, x: int) -> None:
+            self.x = x
+
+    assert rt.eq(P(1), P(1)) and not rt.eq(P(1), P(2))
+    nan = float("nan")
+    assert not rt.eq(nan, nan)
+    e = rt.error("x")
+    assert rt.eq(e, e) and not rt.eq(e, rt.error("x"))
