@@ -143,9 +143,7 @@ def _fmt_float(verb: str, x: float, spec: _Spec) -> str:
     else:
         return _bad(verb, x)
     if not finite:
-        if s == "+Inf" and not spec.plus:
-            s = "+Inf" if spec.plus else "+Inf"
-        return _pad(s, spec)
+        return _pad(s, spec)  # Go writes +Inf / -Inf / NaN, padded with spaces only
     return _pad(_sign(s, spec), spec, numeric=True)
 
 
