@@ -49,7 +49,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the page's
+    # Content-Security-Policy forbids; test_csp.py runs the UI with the policy on.
+    context = browser.new_context(viewport={"width": 1200, "height": 800}, bypass_csp=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

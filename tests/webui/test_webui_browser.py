@@ -256,7 +256,7 @@ def test_form_workflow(page: Page, proxy: Served, artifacts: Path) -> None:
 
 
 def test_dark_theme(browser: Any, proxy: Served, artifacts: Path) -> None:
-    context = browser.new_context(color_scheme="dark", viewport={"width": 1200, "height": 800})
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1200, "height": 800}, bypass_csp=True)
     try:
         page = context.new_page()
         open_chat(page, proxy)
