@@ -50,6 +50,7 @@ def test_printf(capsys: pytest.CaptureFixture[str]) -> None:
         ("%+d % d", [5, 5], "+5  5"),
         ("%x %X %o %b %#x %#o", [255, 255, 8, 5, 255, 8], "ff FF 10 101 0xff 010"),
         ("%c %q %U", [65, 65, 0x1F600], "A 'A' U+1F600"),
+        ("%q %q %q", [34, 39, 10], "'\"' '\\'' '\\n'"),
         ("%s|%10s|%-10s|%.2s", ["hi", "hi", "hi", "hello"], "hi|        hi|hi        |he"),
         ("%q", ['a"b\n'], '"a\\"b\\n"'),
         ("%x", ["hi"], "6869"),

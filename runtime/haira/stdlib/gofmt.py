@@ -103,11 +103,11 @@ def _fmt_int(verb: str, n: int, spec: _Spec) -> str:
     elif verb == "c":
         return _pad(_chr(n), spec)
     elif verb == "q":
-        return _pad("'" + go_quote(_chr(n))[1:-1].replace("'", "\\'") + "'", spec)
+        ch = _chr(n)
+        inner = '"' if ch == '"' else "\\'" if ch == "'" else go_quote(ch)[1:-1]
+        return _pad("'" + inner + "'", spec)
     elif verb == "U":
         return _pad(f"U+{n:04X}", spec)
-    elif verb in "eEfFgG":
-        return _bad(verb, n)
     else:
         return _bad(verb, n)
     if spec.prec >= 0:
