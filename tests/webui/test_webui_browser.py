@@ -325,3 +325,16 @@ def test_webui_decorator_fields(page: Page, proxy: Served) -> None:
     page.wait_for_selector("#form-view:not([hidden])")
     assert page.evaluate(accent) != "rgb(10, 125, 77)"
     assert "javascript" not in page.evaluate(accent)
+
+
+def test_network_error_inline_with_retry(page: Page, backend: tuple[WireBackend, Served]) -> None:
+    served = Served(WebUIProxy([backend[1].url]))
+    try:
+        open_chat(page, served)
+    finally:
+        served.stop()  # the page is loaded; now nothing answers at its origin
+    send(page, "anyone there?")
+    wait_idle(page)
+    error = last_answer(page).locator(".msg-error")
+    assert "Network error" in (error.text_content() or "")
+    assert error.locator("button.retry").is_visible()
