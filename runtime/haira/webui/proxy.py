@@ -46,6 +46,7 @@ _HOP_BY_HOP: Final = frozenset(
         b"transfer-encoding",
         b"upgrade",
         b"host",
+        b"expect",  # we read the whole body before forwarding, so 100-continue is done
     }
 )
 MAX_BODY: Final = 64 * 1024 * 1024  # above the server's own 32 MiB multipart limit
