@@ -85,8 +85,11 @@ def _wheel_spec(spec: AppSpec) -> WheelSpec:
     )
 
 
-def _build_into(spec: AppSpec, entry: Path, progress: Progress) -> None:
-    """Compile and pack `spec` into the cache entry directory `entry`."""
+def _build_into(spec: AppSpec, entry: Path, progress: Progress, logs: Path) -> None:
+    """Compile and pack `spec` into the cache entry directory `entry`.
+
+    A failed build's log is kept in `logs/` (the entry's scratch directory is removed).
+    """
     src = entry / "src"
     package = src / spec.name
     shutil.copytree(spec.package_dir, package, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.so"))
@@ -103,7 +106,10 @@ def _build_into(spec: AppSpec, entry: Path, progress: Progress) -> None:
         if p.is_file() and p.suffix != ".py"
     }
     with progress.phase("compiling native module"):
-        native = compile_native(src, modules, group=spec.name, work=entry / "work")
+        try:
+            native = compile_native(src, modules, group=spec.name, work=entry / "work")
+        except BuildError as exc:
+            raise _keep_log(exc, logs, spec.name) from None
     with progress.phase("packing"):
         files: dict[str, Path | bytes] = {**data, **native}
         files[f"{spec.name}/__main__.py"] = shim
@@ -114,6 +120,15 @@ def _build_into(spec: AppSpec, entry: Path, progress: Progress) -> None:
     shutil.rmtree(src, ignore_errors=True)
 
 
+def _keep_log(exc: BuildError, logs: Path, name: str) -> BuildError:
+    if exc.log is None or not exc.log.is_file():
+        return exc
+    logs.mkdir(parents=True, exist_ok=True)
+    kept = logs / f"{name}-{exc.log.parent.parent.name}.log"
+    shutil.copyfile(exc.log, kept)
+    return BuildError(f"{exc}\n  (full log: {kept})", log=kept)
+
+
 def build_app_wheel(spec: AppSpec, out_dir: Path, cache: BuildCache, progress: Progress) -> Path:
     """Build (or take from the cache) the app's wheel and copy it into `out_dir`."""
     if not spec.package_dir.is_dir():
@@ -122,7 +137,7 @@ def build_app_wheel(spec: AppSpec, out_dir: Path, cache: BuildCache, progress: P
     with cache.lock("app", key):
         entry = cache.get("app", key)
         if entry is None:
-            entry = cache.put("app", key, lambda d: _build_into(spec, d, progress))
+            entry = cache.put("app", key, lambda d: _build_into(spec, d, progress, cache.root / "logs"))
         else:
             with progress.phase("compiling native module") as phase:
                 phase.note = "cached"

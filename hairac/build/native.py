@@ -155,8 +155,8 @@ def compile_native(
         )
     if proc.returncode != 0:
         raise BuildError(
-            f"mypyc could not compile the generated module (exit {proc.returncode}); "
-            f"see {log_path}",
+            f"mypyc could not compile the generated module (exit {proc.returncode})"
+            + _first_errors(log_path),
             log=log_path,
         )
     built = {
@@ -171,6 +171,20 @@ def compile_native(
 
 def _is_extension(filename: str) -> bool:
     return filename.endswith((".so", ".pyd"))
+
+
+def _first_errors(log: Path, limit: int = 10) -> str:
+    """The type checker's or C compiler's first error lines in `log`, indented."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    errors = [line for line in text.splitlines() if ": error:" in line or "error: " in line[:40]]
+    if not errors:
+        return ""
+    shown = "\n".join(f"  {line}" for line in errors[:limit])
+    more = f"\n  ... and {len(errors) - limit} more" if len(errors) > limit else ""
+    return ":\n" + shown + more
 
 
 def log_tail(log: Path, lines: int = 30) -> str:

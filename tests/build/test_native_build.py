@@ -16,6 +16,7 @@ import pytest
 
 from hairac.build.app import AppSpec, build_app_wheel
 from hairac.build.cache import BuildCache
+from hairac.build.errors import BuildError
 from hairac.build.progress import Progress
 
 from .conftest import DATA, clean_env, make_venv, pip_install
@@ -118,3 +119,14 @@ def test_compiled_chat_serves_a_stream_with_the_mock_provider(chat_python: Path,
     texts = [json.loads(data)["content"] for name, data in events if name == "message"]
     assert "".join(texts).strip()
     assert events[-1] == ("done", "[DONE]")
+
+
+def test_a_mypyc_failure_is_reported_with_its_errors_and_log(build_cache: BuildCache, tmp_path: Path) -> None:
+    spec = AppSpec("bad_app", "0.1.0", DATA / "broken", "bad_app.main", "entry")
+    with pytest.raises(BuildError) as info:
+        build_app_wheel(spec, tmp_path / "dist", build_cache, Progress(quiet=True))
+    message = str(info.value)
+    assert "mypyc could not compile the generated module" in message
+    assert 'main.py:5: error: Incompatible types in assignment (expression has type "str"' in message
+    assert info.value.log is not None and info.value.log.is_file()
+    assert not (tmp_path / "dist").exists() or not list((tmp_path / "dist").iterdir())
