@@ -106,7 +106,9 @@ class Tool:
         except ConversionError as exc:
             return _failed(str(exc))
         try:
-            result = self.fn(**kwargs)
+            # Positional, in declaration order: generated parameter names may differ from
+            # the Haira names (`from` becomes `from_`).
+            result = self.fn(*[kwargs[p.name] for p in self.params])
         except HairaException as exc:
             return _failed(str(exc))
         # Haira functions returning `(T, error)` report failures as a value.
