@@ -293,7 +293,7 @@ def test_several_backends_in_one_ui(page: Page) -> None:
     try:
         page.goto(served.url + "/_ui/#wf=%2F_b%2Fchat-2%2Fchat")
         page.wait_for_selector("#chat-view:not([hidden])")
-        assert page.locator("#wf-list .side-item").count() == 6
+        assert page.locator("#wf-list .side-item").count() == 8
         assert "chat-2" in (page.locator("#wf-list .side-item[aria-current='page']").text_content() or "")
         send(page, "hello two")
         wait_idle(page)
@@ -338,3 +338,22 @@ def test_network_error_inline_with_retry(page: Page, backend: tuple[WireBackend,
     error = last_answer(page).locator(".msg-error")
     assert "Network error" in (error.text_content() or "")
     assert error.locator("button.retry").is_visible()
+
+
+def test_a_sid_session_parameter(page: Page, proxy: Served) -> None:
+    # The doc page's `Write(prompt: string, sid: string)`: the id keeps the agent's memory,
+    # but only `session_id` chats are recorded, so there is "New chat" and no list.
+    page.goto(f"{proxy.url}/_ui/#wf=%2Fwrite")
+    page.wait_for_selector("#chat-view:not([hidden])")
+    send(page, "a poem")
+    wait_idle(page)
+    sid = session_of(page)
+    assert (last_answer(page).locator(".msg-body").text_content() or "").strip() == f"session {sid}"
+    assert page.locator("#new-chat").is_visible()
+    assert page.locator("#chat-list").is_hidden()
+    assert page.locator("#chats-note").is_visible()
+    page.click("#new-chat")
+    send(page, "another")
+    wait_idle(page)
+    assert session_of(page) != sid
+    assert (last_answer(page).locator(".msg-body").text_content() or "").strip() == f"session {session_of(page)}"

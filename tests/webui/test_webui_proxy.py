@@ -63,7 +63,7 @@ def test_ui_routes(proxy: Served) -> None:
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert client.get("/_ui/missing.js").status_code == 404
         workflows = client.get("/_api/workflows").json()
-        assert [w["name"] for w in workflows] == ["Chat", "Sum", "Styled"]
+        assert [w["name"] for w in workflows] == ["Chat", "Sum", "Write", "Styled"]
 
 
 def test_proxy_streams_without_buffering(backend: tuple[WireBackend, Served], proxy: Served) -> None:
@@ -139,11 +139,11 @@ def test_several_backends() -> None:
             workflows = client.get("/_api/workflows").json()
             paths = [w["path"] for w in workflows]
             assert paths == [
-                "/_b/chat/chat", "/_b/chat/sum", "/_b/chat/styled",
-                "/_b/chat-2/chat", "/_b/chat-2/sum", "/_b/chat-2/styled",
+                "/_b/chat/chat", "/_b/chat/sum", "/_b/chat/write", "/_b/chat/styled",
+                "/_b/chat-2/chat", "/_b/chat-2/sum", "/_b/chat-2/write", "/_b/chat-2/styled",
             ]
-            assert workflows[3]["api_base"] == "/_b/chat-2"
-            assert workflows[3]["backend_path"] == "/chat"
+            assert workflows[4]["api_base"] == "/_b/chat-2"
+            assert workflows[4]["backend_path"] == "/chat"
             sid = f"s-{uuid.uuid4().hex}"
             stream = client.post("/_b/chat-2/chat", json={"message": "hi", "session_id": sid})
             assert "You said: hi" not in stream.text  # tokens are separate events

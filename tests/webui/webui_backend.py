@@ -62,6 +62,14 @@ WORKFLOWS: list[dict[str, Any]] = [
         ],
     },
     {
+        "name": "Write",
+        "path": "/write",
+        "method": "POST",
+        "is_stream": True,
+        "chat_param": "prompt",
+        "params": [{"name": "prompt", "type": "string"}, {"name": "sid", "type": "string"}],
+    },
+    {
         "name": "Styled",
         "path": "/styled",
         "method": "POST",
@@ -186,6 +194,8 @@ class WireBackend:
             await _json(send, 200, self._chat_list())
         elif path.startswith("/_api/chats/"):
             await self._chat(path[len("/_api/chats/") :], method, send)
+        elif path == "/write" and method == "POST":
+            await self._write(receive, send)
         elif path == "/chat" and method == "POST":
             await self._stream(receive, send, headers.get("last-event-id", ""))
         elif path == "/sum" and method == "POST":
@@ -272,6 +282,14 @@ class WireBackend:
         gone.cancel()
         if sid:
             self.state.record(sid, "assistant", "".join(reply))
+
+    async def _write(self, receive: Receive, send: Send) -> None:
+        """The doc page's `Write(prompt, sid)`: replies with the session id it was given."""
+        params = json.loads(await _body(receive) or b"{}")
+        self.state.requests[-1]["json"] = params
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        body = _frame(None, {"content": f"session {params.get('sid')}"}, "w:1") + _frame("done", "[DONE]", "w:2")
+        await send({"type": "http.response.body", "body": body})
 
     async def _drop(self, send: Send, last_event_id: str) -> None:
         """Six tokens; the first response breaks off after three (no `done`), and a

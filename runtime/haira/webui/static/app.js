@@ -249,7 +249,10 @@ function openChat(wf, sessionId) {
   $("chat-title").textContent = titleOf(wf);
   $("chat-desc").textContent = wf.description || "";
   const sessionName = sessionParam(wf);
-  $("chats-section").hidden = !recordsChats(wf);
+  // "New chat" whenever there is a session to renew; the list only when the server keeps it.
+  $("chats-section").hidden = sessionName === null;
+  $("chat-list").hidden = !recordsChats(wf);
+  $("chats-note").hidden = recordsChats(wf);
   const chat = chatParam(wf);
   const extra = normParams(wf).filter((p) => p.name !== chat && p.name !== sessionName);
   const options = $("chat-options-fields");
