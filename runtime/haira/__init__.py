@@ -2,10 +2,15 @@
 
 Generated code uses `haira.rt` (Haira-semantics operations), `haira.types` (type
 descriptors), `haira.values` (enum/struct shapes), `haira.aio` (sync → async bridge),
-`haira.stdlib.<module>` and the error types re-exported here.
+`haira.stdlib.<module>` and the error types re-exported here. Submodules load on first
+use (NOTE: `haira.aio` pulls in asyncio; a plain CLI program should not pay for it).
 """
 
-from haira import aio, errors, rt, types, values
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from haira.errors import (
     ConfigError,
     HairaError,
@@ -17,6 +22,9 @@ from haira.errors import (
     UpstreamTimeout,
 )
 from haira.values import EnumValue, Struct
+
+if TYPE_CHECKING:
+    from haira import aio, errors, rt, types, values
 
 __version__ = "0.1.0"
 
@@ -37,3 +45,11 @@ __all__ = [
     "types",
     "values",
 ]
+
+_LAZY = frozenset({"aio", "errors", "rt", "types", "values"})
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        return importlib.import_module(f"haira.{name}")
+    raise AttributeError(f"module 'haira' has no attribute {name!r}")
