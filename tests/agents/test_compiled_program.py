@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from agent_helpers import RecordingSink
-
 from haira.testing import FakeLLM, call, reply, tool_calls
 
 PROGRAM = '''
