@@ -11,13 +11,18 @@ loop, which would deadlock.
 
 from __future__ import annotations
 
-import asyncio
 import collections
-import concurrent.futures
 import contextvars
 import threading
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
+
+# NOTE: asyncio is imported inside the functions that need it: `spawn`, channels and
+# `time.after` must not make every CLI program pay for importing asyncio.
 
 __all__ = [
     "Channel",
@@ -58,6 +63,8 @@ def background_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _bg_loop is not None and not _bg_loop.is_closed():
             return _bg_loop
+        import asyncio
+
         new_loop = asyncio.new_event_loop()
         ready = threading.Event()
 
@@ -74,6 +81,8 @@ def background_loop() -> asyncio.AbstractEventLoop:
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
+    import asyncio
+
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -92,6 +101,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         # Called synchronously from code running on the background loop itself (a sync tool
         # calling an agent): blocking on that loop would deadlock, so use a private loop.
         return _run_on_private_loop(coro)
+    import asyncio
+
     future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coro, target)
     try:
         return future.result()
@@ -107,6 +118,8 @@ def _run_on_private_loop(coro: Coroutine[Any, Any, T]) -> T:
     failure: list[BaseException] = []
 
     def run() -> None:
+        import asyncio
+
         try:
             box.append(asyncio.run(coro))
         except BaseException as exc:  # noqa: BLE001  # NOTE: re-raised in the caller

@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins as _builtins
 import math as _m
 import random as _random
-from fractions import Fraction
 
 from haira.stdlib.conv import to_float as _f
 from haira.stdlib.conv import to_int as _to_int
@@ -158,6 +157,8 @@ def cbrt(x: object) -> float:
         return v
     # NOTE: libm's cbrt can be 1 ulp off (cbrt(-27) = -3.0000000000000004); Go's is exact on
     # perfect cubes. Pick the neighbour whose cube is exactly closest to v.
+    from fractions import Fraction  # NOTE: lazy; decimal/fractions cost start-up time
+
     r = _m.cbrt(v)
     target = Fraction(v)
     candidates = (r, _m.nextafter(r, _INF), _m.nextafter(r, -_INF))
