@@ -601,13 +601,19 @@ class Builder:
         return n.Param(span=span, name=cast(str, t.value), name_span=span)
 
     def lambda1(self, c: C) -> n.Lambda:
-        return n.Lambda(span=self.sp(c[0], c[2]), params=(self._param_of(c[0]),), body=c[2])
+        return n.Lambda(span=self.sp(c[0], c[2]), params=(self._param_of(c[0]),), body=_unblock(c[2]))
 
     def lambda0(self, c: C) -> n.Lambda:
-        return n.Lambda(span=self.sp(c[0], c[-1]), params=(), body=c[-1])
+        return n.Lambda(span=self.sp(c[0], c[-1]), params=(), body=_unblock(c[-1]))
 
     def lambdan(self, c: C) -> n.Lambda:
-        return n.Lambda(span=self.sp(c[0], c[-1]), params=self._check_params(c[1]), body=c[-1])
+        return n.Lambda(
+            span=self.sp(c[0], c[-1]), params=self._check_params(c[1]), body=_unblock(c[-1])
+        )
+
+    def block_expr(self, c: C) -> n.BlockExpr:
+        block: n.Block = c[0]
+        return n.BlockExpr(span=block.span, block=block)
 
     def orelse(self, c: C) -> n.OrElse:
         return n.OrElse(span=self.sp(c[0], c[2]), left=c[0], right=c[2])
@@ -919,11 +925,20 @@ def _if_stmt(e: n.IfExpr) -> n.IfStmt:
 ArmBody = n.Expr | n.Block | n.ReturnStmt | n.BreakStmt | n.ContinueStmt
 
 
+def _unblock(b: Any) -> n.Expr | n.Block:
+    """A lambda's or arm's `=> { ... }` body is the block itself, not a block value."""
+    if isinstance(b, n.BlockExpr):
+        return b.block
+    return cast(n.Expr | n.Block, b)
+
+
 def as_arm_body(b: Any) -> ArmBody:
+    if isinstance(b, n.BlockExpr):
+        return b.block
     return cast(ArmBody, b)
 
 
 def as_select_body(b: Any) -> n.Expr | n.Block:
     if isinstance(b, (n.ReturnStmt, n.BreakStmt, n.ContinueStmt)):
         return n.Block(span=b.span, stmts=(b,))
-    return cast(n.Expr | n.Block, b)
+    return _unblock(b)

@@ -46,6 +46,18 @@ _CONTINUES: Final = frozenset(
     LT GT LE GE DOTDOT DOTDOTEQ DOT ASSIGN FATARROW ARM_ARROW COLON""".split()  # noqa: SIM905
 )
 
+# Statements that cannot start an expression: a `{` followed by one opens a block.
+_STMT_KEYWORDS: Final = frozenset(
+    {"RETURN", "LET", "CONST", "WHILE", "FOR", "DEFER", "ERRDEFER", "TRY", "BREAK", "CONTINUE",
+     "ASSERT", "STEP", "VERIFY"}
+)  # fmt: skip
+
+# After these a `{` is not a value: either the previous expression ended, or a
+# keyword whose grammar takes a plain block (`else {`, `try {`, `spawn {`...).
+_NOT_VALUE_BRACE: Final = _ENDERS | {
+    "ELSE", "TRY", "VERIFY", "SPAWN", "ASYNC", "ONERROR", "ONSUCCESS", "ONCANCEL",
+}  # fmt: skip
+
 _PATTERN, _BODY = 0, 1
 _OTHER, _BLOCK, _ARMS = 0, 1, 2
 
@@ -190,6 +202,45 @@ def _map_follows(toks: list[Tok], i: int) -> bool:
     )
 
 
+def _is_block_expr(toks: list[Tok], i: int, partner: dict[int, int]) -> bool:
+    """Is the `{` at i, in operand position, a block used as a value rather than a
+    map literal? A map's first entry has a `:` at its top level before its line
+    ends (`{"a": 1}`, `{name: v}`, `{}`); a block starts with a statement
+    (`{ a = f() \n a + 1 }`). Only clear statement openers count as a block."""
+    close = partner.get(i)
+    if close is None or close == i + 1:
+        return False
+    first = toks[i + 1]
+    if first.type in _STMT_KEYWORDS:
+        return True
+    depth = 0
+    for k in range(i + 1, close):
+        t = toks[k]
+        if t.nl and k > i + 1 and depth == 0:
+            break
+        ty = t.type
+        if ty in _OPENERS:
+            depth += 1
+        elif ty in _CLOSERS:
+            depth -= 1
+        elif depth == 0 and ty == "COLON":
+            return False
+        elif depth == 0 and ty in ("ASSIGN", "AUGASSIGN"):
+            return True
+    return False
+
+
+def _opens_block(
+    toks: list[Tok], i: int, prev: str, force_block: set[int], partner: dict[int, int]
+) -> bool:
+    """A `{` that is not a head's: a lambda/arm body, or a block used as a value."""
+    if i in force_block:
+        return True
+    if prev in ("FATARROW", "ARM_ARROW"):
+        return not _map_follows(toks, i)
+    return prev not in _NOT_VALUE_BRACE and _is_block_expr(toks, i, partner)
+
+
 def apply_context(toks: list[Tok]) -> Context:  # noqa: C901
     """Rewrite token types in place as described above. DEF_MARK and ARM_END
     tokens are inserted, so `Context.toks` is a new list."""
@@ -228,7 +279,7 @@ def apply_context(toks: list[Tok]) -> Context:  # noqa: C901
                 # it starts a map literal (`for k, v in {"a": 1} {`).
                 role = _ARMS if pending.pop()[1] else _BLOCK
                 t.type = "BLOCK_LBRACE"
-            elif i in force_block or (prev in ("FATARROW", "ARM_ARROW") and not _map_follows(toks, i)):
+            elif _opens_block(toks, i, prev, force_block, partner):
                 role = _BLOCK
                 t.type = "BLOCK_LBRACE"
             if arms is not None and arms.phase == _BODY:

@@ -307,6 +307,16 @@ def test_keywords_before_closers_are_names() -> None:
     assert [type(a.body).__name__ for a in m.arms] == ["BreakStmt", "ContinueStmt"]
 
 
+def test_block_values_and_maps() -> None:
+    stmts = body('a = {\n  t = f()\n  t + 1\n}\nb = { return 1 }\nc = {"k": 1}\nd = {}\ne = {\n  k: 1\n}\n'
+                 "g = x => { y = x\n y }")
+    values = [type(s.value).__name__ for s in stmts if isinstance(s, n.Assign)]
+    assert values == ["BlockExpr", "BlockExpr", "MapLit", "MapLit", "MapLit", "Lambda"]
+    g = stmts[5]
+    assert isinstance(g, n.Assign) and isinstance(g.value, n.Lambda)
+    assert isinstance(g.value.body, n.Block)
+
+
 def test_concurrency_and_errors() -> None:
     stmts = body("r = spawn { a()\n b() }\nc = async { 1 }\nselect {\n v from ch => f(v)\n default => { }\n}\n"
                  "try { x = f()? } catch e { g(e) }\ndefer close()\nerrdefer undo()\nw = f() orelse 0")
