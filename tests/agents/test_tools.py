@@ -175,3 +175,28 @@ def test_tool_runs_off_the_event_loop(fake: FakeLLM) -> None:
     fake.script(tool_calls(call("where", {})), reply("done"))
     assert a.ask("where?") == "done"
     assert threads and threads[0] != "haira-aio"
+
+
+async def test_request_fields_scope_and_max_tokens(fake: FakeLLM) -> None:
+    a = agent_with([], max_tokens=64, scope="cooking", temperature=0)
+    await a.stream("hi", session="s").run(RecordingSink())
+    body = fake.model_requests()[0].json
+    assert isinstance(body, dict)
+    assert body["max_tokens"] == 64
+    assert "temperature" not in body and "tools" not in body
+    system = body["messages"][0]["content"]
+    assert "only answer requests related to: cooking" in system
+    assert "I can only help with topics within my scope." in system
+    assert system.endswith("Be concise.")
+
+
+async def test_a_python_failure_inside_a_tool_is_reported_not_raised(fake: FakeLLM) -> None:
+    def broken(x: str) -> str:
+        raise ValueError("boom")
+
+    a = agent_with([agents.define_tool("broken", description="b", params=(FieldT("x", STRING),), fn=broken)])
+    fake.script(tool_calls(call("broken", {"x": "1"})), reply("it failed"))
+    sink = RecordingSink()
+    result = await a.stream("go", session="b").run(sink)
+    assert result.text == "it failed"
+    assert ("tool_end", "broken", False, "tool broken failed: boom") in sink.events

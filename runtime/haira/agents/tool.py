@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,6 +112,9 @@ class Tool:
             result = self.fn(*[kwargs[p.name] for p in self.params])
         except HairaException as exc:
             return _failed(str(exc))
+        except Exception as exc:  # a bug below Haira code: the model is told, the stream lives
+            print(f"[haira] tool {self.name} failed: {exc!r}", file=sys.stderr)
+            return _failed(f"tool {self.name} failed: {exc}")
         # Haira functions returning `(T, error)` report failures as a value.
         if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], HairaError):
             return _failed(result[1].message)
@@ -125,8 +129,6 @@ class Tool:
         return ToolOutcome(text, True, None)
 
     async def call(self, arguments: str) -> ToolOutcome:
-        # NOTE: only Haira failures become "error:" results; a Python bug in the runtime
-        # itself still propagates (and becomes a 500 / `internal`).
         loop = asyncio.get_running_loop()
         ctx = contextvars.copy_context()  # like asyncio.to_thread: step events see the workflow
         return await loop.run_in_executor(_executor(), ctx.run, self.call_sync, arguments)
