@@ -96,36 +96,39 @@ class CallChecker(ExprChecker):
     ) -> CallPlan | None | bool:
         obj = callee.obj
         name = callee.name
-        if isinstance(obj, nodes.Ident) and not self.is_local(obj.name):
-            if self.module_global(obj.name) is None:
-                sym = self.lookup_symbol(obj.name)
-                if sym is not None and isinstance(sym.type, t.EnumType):
-                    self.result.refs[id(obj)] = GlobalRef(sym)
-                    return self.variant_call(e, callee, sym.type.info)
-                if sym is not None and sym.kind == "agent":
-                    self.result.refs[id(obj)] = GlobalRef(sym)
-                    self.result.types[id(obj)] = sym.type
-                    return self.agent_call(e, callee, sym.name)
-                if sym is None:
-                    std = self.std_qualifier(obj.name)
-                    if std is not None:
-                        self.result.refs[id(obj)] = StdModuleRef(std)
-                        if std == "http" and name == "Server":
-                            return self.server_call(e)
-                        found = stdlib.lookup(std, name)
-                        if not isinstance(found, stdlib.StdFunc):
-                            self.error(
-                                callee.span,
-                                msg.UNKNOWN_STD.format(module=obj.name, name=name),
-                                code="E508",
-                            )
-                            return None
-                        self.result.refs[id(callee)] = StdFuncRef(found.module, found.py_name)
-                        return self.std_call(e, found, f"{obj.name}.{name}")
-                    member = self.module_member(obj.name, name)
-                    if member is not None:
-                        self.result.refs[id(callee)] = GlobalRef(member)
-                        return self.symbol_call(e, member)
+        if (
+            isinstance(obj, nodes.Ident)
+            and not self.is_local(obj.name)
+            and self.module_global(obj.name) is None
+        ):
+            sym = self.lookup_symbol(obj.name)
+            if sym is not None and isinstance(sym.type, t.EnumType):
+                self.result.refs[id(obj)] = GlobalRef(sym)
+                return self.variant_call(e, callee, sym.type.info)
+            if sym is not None and sym.kind == "agent":
+                self.result.refs[id(obj)] = GlobalRef(sym)
+                self.result.types[id(obj)] = sym.type
+                return self.agent_call(e, callee, sym.name)
+            if sym is None:
+                std = self.std_qualifier(obj.name)
+                if std is not None:
+                    self.result.refs[id(obj)] = StdModuleRef(std)
+                    if std == "http" and name == "Server":
+                        return self.server_call(e)
+                    found = stdlib.lookup(std, name)
+                    if not isinstance(found, stdlib.StdFunc):
+                        self.error(
+                            callee.span,
+                            msg.UNKNOWN_STD.format(module=obj.name, name=name),
+                            code="E508",
+                        )
+                        return None
+                    self.result.refs[id(callee)] = StdFuncRef(found.module, found.py_name)
+                    return self.std_call(e, found, f"{obj.name}.{name}")
+                member = self.module_member(obj.name, name)
+                if member is not None:
+                    self.result.refs[id(callee)] = GlobalRef(member)
+                    return self.symbol_call(e, member)
         ot = self.value(obj)
         if isinstance(ot, t.StructType):
             info = ot.info

@@ -246,10 +246,7 @@ class Checker(StmtChecker):
             t.Param(p.name, self.param_type(p), p.default is not None, p.rest) for p in params
         )
         rt: t.Type
-        if ret is None:
-            rt = t.ANY if workflow else t.VOID
-        else:
-            rt = self.resolve_type(ret)
+        rt = (t.ANY if workflow else t.VOID) if ret is None else self.resolve_type(ret)
         return t.FnType(ps, rt)
 
     def param_type(self, p: nodes.Param) -> t.Type:
@@ -407,13 +404,12 @@ class Checker(StmtChecker):
             and not t.is_any(info.ret)
             and not terminates(body)
             and not (isinstance(node, nodes.ToolDecl) and not body.stmts)
-        ):
-            if True:
-                self.error(
-                    _closing(node),
-                    msg.MISSING_RETURN.format(type=info.ret.show()),
-                    code="E411",
-                )
+        ) and True:
+            self.error(
+                _closing(node),
+                msg.MISSING_RETURN.format(type=info.ret.show()),
+                code="E411",
+            )
         return info
 
     def unit_of(self, node: nodes.Node) -> ModuleUnit:
@@ -549,9 +545,14 @@ def _stmt_terminates(s: nodes.Stmt) -> bool:  # noqa: C901
         e = s.expr
         if isinstance(e, nodes.Call) and isinstance(e.callee, nodes.Ident) and e.callee.name == "panic":
             return True
-        if isinstance(e, nodes.Call) and isinstance(e.callee, nodes.FieldAccess):
-            if isinstance(e.callee.obj, nodes.Ident) and e.callee.obj.name == "os" and e.callee.name == "exit":
-                return True
+        callee = e.callee if isinstance(e, nodes.Call) else None
+        if (
+            isinstance(callee, nodes.FieldAccess)
+            and isinstance(callee.obj, nodes.Ident)
+            and callee.obj.name == "os"
+            and callee.name == "exit"
+        ):
+            return True
         if isinstance(e, nodes.MatchExpr):
             return _match_terminates(e.arms)
         return False

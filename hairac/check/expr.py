@@ -359,9 +359,10 @@ class ExprChecker(CheckerBase):
         lt = self.value(e.left)
         rt = self.value(e.right, lt if lt in (t.FLOAT,) else None)
         if op in ("==", "!="):
-            if not (t.compatible(lt, rt) or t.compatible(rt, lt)) and lt != t.NIL and rt != t.NIL:
-                if not (t.is_numeric(lt) and t.is_numeric(rt)):
-                    self.bad_operands(e, lt, rt)
+            comparable = t.compatible(lt, rt) or t.compatible(rt, lt)
+            numeric = t.is_numeric(lt) and t.is_numeric(rt)
+            if not comparable and not numeric and t.NIL not in (lt, rt):
+                self.bad_operands(e, lt, rt)
             return t.BOOL
         if op in ("<", ">", "<=", ">="):
             ok = (t.is_numeric(lt) and t.is_numeric(rt)) or (lt == rt == t.STRING)
@@ -495,16 +496,16 @@ class ExprChecker(CheckerBase):
                 e.name_span, msg.UNKNOWN_FIELD.format(field=name, type=info.name), code="E403"
             )
             return t.ANY
-        if ot == t.ERROR or (isinstance(ot, t.OptionalType) and ot.inner == t.ERROR):
-            if name == "message":
-                return t.STRING
+        is_error = ot == t.ERROR or (isinstance(ot, t.OptionalType) and ot.inner == t.ERROR)
+        if is_error and name == "message":
+            return t.STRING
         if isinstance(ot, t.OpaqueType):
             return self.opaque_attr(ot, name)
         if isinstance(ot, t.EnumType) and name in ("name",):
             return t.STRING
         if isinstance(ot, t.AgentType) and name == "name":
             return t.STRING
-        if t.is_any(ot) or isinstance(ot, t.OptionalType) or isinstance(ot, t.MapType):
+        if t.is_any(ot) or isinstance(ot, (t.OptionalType, t.MapType)):
             return t.ANY
         self.error(e.name_span, msg.UNKNOWN_FIELD.format(field=name, type=ot.show()), code="E403")
         return t.ANY

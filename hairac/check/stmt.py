@@ -217,7 +217,7 @@ class StmtChecker(CallChecker):
                     if not t.compatible(gl.type, ty):
                         gl.type = t.join(gl.type, ty)
                 else:
-                    gl.type = ty if not (ty == t.NIL) else t.ANY
+                    gl.type = ty if ty != t.NIL else t.ANY
                 self.global_assigned[id(gl)] = True
             return
         self.result.refs[id(target)] = LocalRef(name)
@@ -305,7 +305,7 @@ class StmtChecker(CallChecker):
         self.check_block(stmt.body)
         self.loop_depth -= 1
 
-    def return_(self, stmt: nodes.ReturnStmt) -> None:
+    def return_(self, stmt: nodes.ReturnStmt) -> None:  # noqa: C901 - Go's return rules
         fn = self.current_fn
         values = stmt.values
         if fn is None:

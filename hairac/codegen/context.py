@@ -23,6 +23,7 @@ class FnFrame:
 
     info: FuncInfo | None
     defers: str | None = None  # name of the deferred-calls list, when the function defers
+    inline: dict[int, str] = field(default_factory=dict)  # Assign -> name declared in place
     in_try: int = 0
 
 

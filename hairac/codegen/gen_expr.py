@@ -71,6 +71,8 @@ def coerce(ctx: GenContext, code: str, frm: t.Type, to: t.Type | None) -> str:  
         return f"haira.rt.to_error({code})"
     if isinstance(to, t.OptionalType) and (frm == to.inner or frm == t.NIL):
         return code
+    if isinstance(to, t.OptionalType) and t.compatible(to.inner, frm):
+        return coerce(ctx, code, frm, to.inner)
     if frm == t.NIL:
         return code
     if t.is_any(frm):
@@ -83,7 +85,7 @@ def coerce(ctx: GenContext, code: str, frm: t.Type, to: t.Type | None) -> str:  
     if isinstance(to, t.ListType | t.MapType | t.TupleType | t.OptionalType):
         src = ctx.annot(frm)
         dst = ctx.annot(to)
-        if src != dst and "typing.Any" not in src:
+        if src != dst and "typing.Any" not in src and "typing.Any" not in dst:
             ctx.imports.add("typing")
             return f'typing.cast("{dst}", {code})'
     return code
@@ -378,7 +380,11 @@ def gen_binary(ctx: GenContext, e: nodes.Binary) -> Lowered:  # noqa: C901 - ope
     if op in ("==", "!="):
         return Lowered(s, gen_equality(ctx, op, a, b, lt, rt))
     if op in ("<", ">", "<=", ">="):
-        return Lowered(s, f"({as_any(ctx, a, lt)} {op} {as_any(ctx, b, rt)})")
+        dyn = (lt, rt)
+        if any(t.is_any(x) or isinstance(x, t.OptionalType) for x in dyn):
+            name = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge"}[op]
+            return Lowered(s, f"haira.rt.{name}({a}, {b})")
+        return Lowered(s, f"({a} {op} {b})")
     if op in ("&", "|", "^"):
         if lt == rt == t.INT:
             return Lowered(s, f"({a} {op} {b})")
@@ -427,6 +433,10 @@ def gen_equality(ctx: GenContext, op: str, a: str, b: str, lt: t.Type, rt: t.Typ
 def gen_logic(ctx: GenContext, e: nodes.Binary) -> Lowered:
     left = gen_expr(ctx, e.left)
     right = gen_expr(ctx, e.right)
+    if ctx.type_of(e.left) != t.BOOL:
+        left = left.with_expr(f"bool({left.expr})")
+    if ctx.type_of(e.right) != t.BOOL:
+        right = right.with_expr(f"bool({right.expr})")
     if not right.stmts:
         return Lowered(left.stmts, f"({left.expr} {e.op} {right.expr})")
     # The right operand needs statements: they may only run when it is evaluated.

@@ -119,14 +119,15 @@ def _assemble(ctx: GenContext, body: list[Line]) -> tuple[str, dict[int, tuple[i
     em.blank()
     em.line("from __future__ import annotations")
     em.blank()
-    ctx.imports.add("typing")
-    for mod in sorted(ctx.imports, key=lambda m: (m != "typing", m)):
+    em.line("import typing")
+    em.blank()
+    for mod in sorted(ctx.imports - {"typing"}):
         em.line(f"import {mod}")
     if ctx.user_imports:
         em.blank()
         for name in sorted(ctx.user_imports):
             em.line(f"from . import {name}")
-    em.blank()
+    em.blank(2)
     em.emit_lines(body)
     text, line_map = em.render()
     smap = ", ".join(
@@ -283,7 +284,7 @@ def _defined(ctx: GenContext, item: ValueItem) -> list[str]:
 def _used(ctx: GenContext, item: ValueItem) -> set[str]:
     used: set[str] = set()
     roots: list[nodes.Node]
-    if isinstance(item, nodes.Assign) or isinstance(item, nodes.LetStmt):
+    if isinstance(item, (nodes.Assign, nodes.LetStmt)):
         roots = [item.value]
     elif isinstance(item, nodes.ProviderDecl | nodes.AgentDecl):
         roots = [f.value for f in item.fields]

@@ -155,6 +155,9 @@ def gen_assign(ctx: GenContext, stmt: nodes.Assign) -> None:
             ctx.em.line(code, pos=pos)
             return
         value = emit(ctx, gen_value(ctx, stmt.value, slot))
+        if ctx.frame.inline.get(id(stmt)) is not None and isinstance(target, nodes.Ident):
+            ctx.em.line(f"{py_name(target.name)}: {ctx.annot(slot)} = {value}", pos=pos)
+            return
         assign_to(ctx, target, value, slot, pos, coerced=True)
         return
     vt = ctx.type_of(stmt.value)
@@ -561,6 +564,29 @@ def pattern_binds(ctx: GenContext, p: nodes.Pattern, subj: str) -> list[str]:
 # ---------------------------------------------------------------- functions and lambdas
 
 
+def first_assignments(ctx: GenContext, body: nodes.Block, info: FuncInfo) -> dict[int, str]:
+    """Top-level `x = e` statements that are the first assignment of `x`: those declare
+    `x: T = e` in place instead of up front (more readable generated code)."""
+    out: dict[int, str] = {}
+    seen: set[str] = set()
+    params = {n for n, _ in info.params}
+    for stmt in body.stmts:
+        if (
+            isinstance(stmt, nodes.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0].target, nodes.Ident)
+        ):
+            name = stmt.targets[0].target.name
+            if name in info.locals and name not in seen and name not in params:
+                out[id(stmt)] = name
+        for n in nodes.walk(stmt):
+            if isinstance(n, (nodes.Ident, nodes.Name)):
+                seen.add(n.name)
+            elif isinstance(n, nodes.LetStmt | nodes.TryStmt):
+                seen.add(n.name if isinstance(n, nodes.LetStmt) else n.catch_name)
+    return out
+
+
 def emit_locals(ctx: GenContext, info: FuncInfo, skip: set[str]) -> None:
     """Declare a function's locals up front: one type per name (function-level scope)."""
     for name in ctx.result.nonlocals.get(id(info.node), set()):
@@ -587,7 +613,8 @@ def gen_function_body(
     ctx.frames.append(frame)
     try:
         if declare:
-            emit_locals(ctx, info, set())
+            frame.inline = first_assignments(ctx, body, info)
+            emit_locals(ctx, info, set(frame.inline.values()))
         for line in prologue or []:
             ctx.em.line(line)
         if info.has_defer or info.has_errdefer:
@@ -657,7 +684,11 @@ def _const_default(e: nodes.Expr) -> bool:
 def gen_lambda(ctx: GenContext, e: nodes.Lambda) -> Lowered:
     info = ctx.result.funcs[id(e)]
     body = e.body
-    simple_ok = not ctx.result.nonlocals.get(id(e))
+    # A Python lambda's parameters get their types from the call it is passed to; a Haira
+    # `any` parameter must be `typing.Any`, which only a def can say.
+    simple_ok = not ctx.result.nonlocals.get(id(e)) and not any(
+        t.is_any(ty) for _, ty in info.params
+    )
     if isinstance(body, nodes.Expr) and simple_ok:
         ctx.frames.append(FnFrame(info))
         try:

@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.write(f"# ---- {mod.name}.py\n{mod.text}\n")
         return 0
     name = args.module or gen.entry
-    mod = gen.modules.get(name)
-    if mod is None:
+    chosen = gen.modules.get(name)
+    if chosen is None:
         print(f"Error: no generated module {name!r} (have: {', '.join(gen.modules)})", file=sys.stderr)
         return 2
-    sys.stdout.write(mod.text)
+    sys.stdout.write(chosen.text)
     return 0

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lang.harness import EXAMPLES, ROOT
 
 from hairac.cli import main as hairac_main
-from lang.harness import EXAMPLES, ROOT
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*.haira"))
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from lang.harness import EXAMPLES, PROGRAMS, ROOT, compile_program
 
 
