@@ -204,3 +204,35 @@ def test_slow_client_is_bounded_then_dropped() -> None:
         # No progress for stall_timeout_s: dropped, and the run is cancelled.
         assert flood.cancelled.wait(4)
         sock.close()
+
+
+def test_blocking_workflow_runs_in_a_thread_after_the_headers() -> None:
+    import asyncio
+    import dataclasses
+
+    from haira import aio
+
+    seen: dict[str, object] = {}
+
+    def slow(message: str) -> Script:
+        # Synchronous Haira code: blocks its thread, may call async runtime code.
+        seen["thread"] = threading.current_thread().name
+        seen["slept"] = aio.run_sync(asyncio.sleep(0.3, result="ok"))
+        return Script(("text", f"after {message}"))
+
+    spec = dataclasses.replace(stream_spec("/chat", slow), blocking=True)
+    with live_server([spec], heartbeat_s=0.1) as srv:
+        started = time.monotonic()
+        resp = raw_request(srv.port, "POST", "/chat", headers=JSON, body=b'{"message":"m"}')
+        try:
+            assert resp.chunk() == b"retry: 3000\n\n"
+            assert time.monotonic() - started < 0.25  # did not wait for the workflow
+            rest = b""
+            while b"[DONE]" not in rest:
+                rest += resp.chunk()
+        finally:
+            resp.close()
+    assert rest.startswith(b": ping\n\n")  # the stream stayed alive while the thread worked
+    assert b'data: {"content":"after m"}' in rest
+    assert str(seen["thread"]).startswith("haira-wf")
+    assert seen["slept"] == "ok"
