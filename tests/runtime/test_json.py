@@ -8,6 +8,8 @@ from haira.errors import HairaError
 from haira.rt import fmt
 from haira.stdlib import json
 from haira.values import EnumValue
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 class User:
@@ -106,3 +108,39 @@ def test_numbers_beyond_float64_are_errors() -> None:
     assert value is None
     assert fmt(err) == "json: cannot unmarshal number 1e400 into Go value of type float64"
     assert json.parse("123456789012345678901234567890") == (1.2345678901234568e29, None)
+
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as JSON values (Go writes 5.9e16 as 59311012967706180: compare numerically)."""
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, int | float) and isinstance(b, int | float) and float(a) == float(b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(_values)
+def test_marshal_output_is_json_that_decodes_to_the_same_value(v: object) -> None:
+    import json as pyjson
+
+    for text, err in (json.marshal(v), json.marshal_pretty(v)):
+        assert err is None
+        assert _same(pyjson.loads(text), v)
+        assert "<" not in text and ">" not in text and "&" not in text
