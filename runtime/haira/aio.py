@@ -237,6 +237,17 @@ def go(fn: Callable[[], T]) -> Channel[T]:
     def run() -> None:
         try:
             ch.send(ctx.run(fn))
+        except BaseException as exc:  # noqa: BLE001  # NOTE: reported below, never a traceback
+            # Go: a panic in a goroutine ends the whole program (exit status 2).
+            import os
+            import sys
+
+            from haira.rt import format_uncaught
+
+            sys.stdout.flush()
+            sys.stderr.write(format_uncaught(exc))
+            sys.stderr.flush()
+            os._exit(2)
         finally:
             ch.close()
 

@@ -135,3 +135,23 @@ def test_nearest_mapped_line_and_deep_recursion(tmp_path: Path) -> None:
     assert lines[-1] == "    at main (r.haira:7:5)"
     assert "more frames" in proc.stderr
     assert len(lines) < 50
+
+
+def test_panic_inside_async_block_ends_the_program(tmp_path: Path) -> None:
+    src = textwrap.dedent(
+        '''
+        import time
+        import haira.rt
+
+        def main() -> None:
+            haira.rt.go(lambda: haira.rt.idiv(1, 0))
+            time.sleep(5)
+            print("not reached")
+
+        haira.rt.run_main(main)
+        '''
+    )
+    proc = _run(tmp_path, src)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == "runtime error: integer divide by zero\n"
