@@ -119,7 +119,7 @@ class Exporter:
             )
             r.raise_for_status()
             self.sent_batches += 1
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001  # NOTE: exporting must never break the program
             sys.stderr.write(f"[haira] langfuse: export failed: {exc}\n")
 
 
