@@ -105,8 +105,8 @@ _warm_started = False
 def _warm() -> None:
     global _ssl_context
     ctx = httpx.create_ssl_context()
-    # The first AsyncClient pays for httpcore's lazy imports; a throwaway one warms them.
-    httpx.AsyncClient(verify=ctx)
+    # The first AsyncClient pays for lazy imports; a throwaway one warms them.
+    httpx.AsyncClient(transport=LLMTransport(ctx), trust_env=False)
     _ssl_context = ctx
 
 
@@ -128,7 +128,7 @@ def shared_client() -> httpx.AsyncClient:
     if client is None or client.is_closed:
         client = httpx.AsyncClient(
             # Our own pool (see pool.py: httpx's hangs under bursts of concurrent streams).
-            transport=LLMTransport(_ssl_context or httpx.create_ssl_context()),
+            transport=LLMTransport(_ssl_context),
             timeout=httpx.Timeout(connect=10.0, read=None, write=30.0, pool=None),
             # NOTE: never trust_env here: proxies from the environment would break loopback
             # endpoints (fake server, Ollama) and the key must not go to a stray proxy.
