@@ -67,18 +67,16 @@ def _version_of(dist: str) -> str:
 
 @cache
 def compiler_fingerprint() -> str:
-    """What identifies this compiler: its version, its own source files, mypy, the ABI.
+    """What identifies the build step: hairac's version, the build package's own code,
+    mypy (mypyc), setuptools and the interpreter.
 
-    The sources count, not only `__version__`: during development the version stays put
-    while the code generator changes, and a stale cached wheel would hide the change.
+    The rest of the compiler needs no place here: the app's cache key hashes the
+    generated package itself, so a change to the front end or the code generator counts
+    exactly when it changes the generated code.
     """
-    package = Path(hairac.__file__).resolve().parent
-    files = [
-        p
-        for p in package.rglob("*")
-        if p.is_file() and p.suffix in (".py", ".lark", ".json", ".txt") and "__pycache__" not in p.parts
-    ]
-    h = Hasher("hairac")
+    package = Path(__file__).resolve().parent
+    files = [p for p in package.glob("*.py") if p.is_file()]
+    h = Hasher("hairac-build")
     h.add_text("version", hairac.__version__)
     h.add_text("mypy", _version_of("mypy"))
     h.add_text("setuptools", _version_of("setuptools"))
