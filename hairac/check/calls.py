@@ -8,7 +8,9 @@ the result type (language.md §3.3, §4.7, §6.0; agents: reference-runtime.md �
 
 from __future__ import annotations
 
+import collections.abc
 import importlib
+import typing
 from functools import cache
 
 from hairac import nodes
@@ -192,10 +194,55 @@ class CallChecker(ExprChecker):
 
     def std_call(self, e: nodes.Call, found: stdlib.StdFunc, what: str) -> CallPlan:
         fn = found.fn
+        if found.generic:
+            return self.generic_std_call(e, found, what)
         args = self.bind(e, fn, what, None, ordered=False)
         ret = fn.ret
         if found.module == "env" and found.py_name == "env":
             ret = self.env_type(e)
+        return CallPlan("std", args, ret, module=found.module, py_name=found.py_name)
+
+    def generic_std_call(self, e: nodes.Call, found: stdlib.StdFunc, what: str) -> CallPlan:
+        """A generic stdlib function: bind its TypeVars from the arguments (plain values
+        first, then functions, whose parameters get the bound types), then the result."""
+        hints = dict(found.generic)
+        fn = found.fn
+        bindings: dict[object, t.Type] = {}
+        pre: dict[int, t.Type] = {}
+        callables: list[tuple[nodes.Expr, object]] = []
+        params = list(fn.params)
+        pos = 0
+        for a in e.args:
+            p = next((q for q in params if q.name == a.name), None) if a.name else None
+            if p is None and a.name is None:
+                while pos < len(params) and params[pos].rest is False and any(
+                    x.name == params[pos].name for x in e.args if x.name
+                ):
+                    pos += 1
+                p = params[pos] if pos < len(params) else (params[-1] if params and params[-1].rest else None)
+                if p is not None and not p.rest:
+                    pos += 1
+            hint = hints.get(p.name) if p is not None else None
+            if hint is not None and typing.get_origin(hint) is collections.abc.Callable:
+                callables.append((a.value, hint))
+                continue
+            ty = self.value(a.value)
+            pre[id(a.value)] = ty
+            if hint is not None:
+                stdlib.unify(hint, ty, bindings)
+        for value, hint in callables:
+            ty = self.value(value, stdlib.substitute(hint, bindings))
+            pre[id(value)] = ty
+            stdlib.unify(hint, ty, bindings)
+        # arity and names, with the argument types already known
+        self.precomputed = pre
+        try:
+            args = self.bind(e, fn, what, None, ordered=False)
+        finally:
+            self.precomputed = None
+        ret = stdlib.substitute(hints.get("return", object), bindings) if "return" in hints else fn.ret
+        if ret == t.NIL:
+            ret = t.VOID
         return CallPlan("std", args, ret, module=found.module, py_name=found.py_name)
 
     def env_type(self, e: nodes.Call) -> t.Type:

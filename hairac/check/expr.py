@@ -133,9 +133,13 @@ class ExprChecker(CheckerBase):
     # ------------------------------------------------------------ helpers
 
     multi_value = False
+    # argument types already computed (generic stdlib calls bind arguments after typing them)
+    precomputed: dict[int, t.Type] | None = None
 
     def value(self, e: nodes.Expr, expected: t.Type | None = None) -> t.Type:
         """An expression whose value is used: a void call is an error."""
+        if self.precomputed is not None and id(e) in self.precomputed:
+            return self.precomputed[id(e)]
         multi = self.multi_value
         self.multi_value = False
         ty = self.expr(e, expected)

@@ -32,6 +32,9 @@ class StdFunc:
     module: str  # runtime module name (`string`)
     py_name: str  # attribute name in haira.stdlib.<module> (`print_`)
     fn: t.FnType
+    # Python annotations by parameter name (and "return") when the signature is generic
+    # (uses TypeVars): `array.map(xs: [int], x => x * 2)` is then `[int]`, not `[any]`.
+    generic: tuple[tuple[str, object], ...] = ()
 
 
 def runtime_module(name: str) -> str:
@@ -64,7 +67,7 @@ def lookup(module: str, name: str) -> StdFunc | t.Type | None:
         if exported is not None and attr not in exported:
             continue
         if callable(obj) and not isinstance(obj, type):
-            return StdFunc(runtime_module(module), attr, fn_type(obj))
+            return StdFunc(runtime_module(module), attr, fn_type(obj), _generic_hints(obj))
         if isinstance(obj, type):
             return StdFunc(runtime_module(module), attr, fn_type(obj))
         return py_to_type(type(obj))
@@ -143,3 +146,79 @@ def py_to_type(hint: object) -> t.Type:  # noqa: C901 - one arm per typing form
     if isinstance(hint, type) and hint.__module__.startswith("haira"):
         return t.OpaqueType(hint.__name__, f"{hint.__module__}.{hint.__qualname__}")
     return t.ANY
+
+
+def _generic_hints(obj: object) -> tuple[tuple[str, object], ...]:
+    try:
+        hints = typing.get_type_hints(obj)
+    except Exception:  # noqa: BLE001 - unreadable annotations mean "not generic"
+        return ()
+    if not any(_has_typevar(h) for h in hints.values()):
+        return ()
+    return tuple(hints.items())
+
+
+def _has_typevar(hint: object) -> bool:
+    if isinstance(hint, typing.TypeVar):
+        return True
+    return any(_has_typevar(a) for a in typing.get_args(hint) if not isinstance(a, list)) or any(
+        _has_typevar(x) for a in typing.get_args(hint) if isinstance(a, list) for x in a
+    )
+
+
+def unify(hint: object, ty: t.Type, bindings: dict[object, t.Type]) -> None:  # noqa: C901
+    """Bind the TypeVars of a Python annotation from the Haira type of an argument."""
+    if isinstance(hint, typing.TypeVar):
+        if ty in (t.NIL, t.VOID):
+            return
+        old = bindings.get(hint)
+        bindings[hint] = ty if old is None else (old if t.compatible(old, ty) and not t.is_any(ty) else t.join(old, ty))
+        return
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, pytypes.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            inner = ty.inner if isinstance(ty, t.OptionalType) else ty
+            unify(rest[0], inner, bindings)
+        return
+    if origin in (list, collections.abc.Sequence, collections.abc.Iterable, collections.abc.MutableSequence):
+        if args and isinstance(ty, t.ListType):
+            unify(args[0], ty.elem, bindings)
+        return
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping):
+        if len(args) == 2 and isinstance(ty, t.MapType):
+            unify(args[0], ty.key, bindings)
+            unify(args[1], ty.value, bindings)
+        return
+    if origin is collections.abc.Callable and isinstance(ty, t.FnType) and args:
+        if isinstance(args[0], list):
+            for a, p in zip(args[0], ty.params, strict=False):
+                unify(a, p.type, bindings)
+        unify(args[-1], ty.ret, bindings)
+
+
+def substitute(hint: object, bindings: dict[object, t.Type]) -> t.Type:  # noqa: C901
+    """A Python annotation as a Haira type, with bound TypeVars replaced."""
+    if isinstance(hint, typing.TypeVar):
+        return bindings.get(hint, t.ANY)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, pytypes.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1 and len(args) == 2:
+            inner = substitute(rest[0], bindings)
+            return inner if t.is_any(inner) or inner == t.ERROR else t.OptionalType(inner)
+        return py_to_type(hint)
+    if origin in (list, collections.abc.Sequence, collections.abc.Iterable, collections.abc.MutableSequence):
+        return t.ListType(substitute(args[0], bindings) if args else t.ANY)
+    if origin in (dict, collections.abc.Mapping, collections.abc.MutableMapping) and len(args) == 2:
+        return t.MapType(substitute(args[0], bindings), substitute(args[1], bindings))
+    if origin is tuple and args and args[-1] is not Ellipsis:
+        return t.TupleType(tuple(substitute(a, bindings) for a in args))
+    if origin is collections.abc.Callable and args:
+        if isinstance(args[0], list):
+            ps = tuple(t.Param(f"p{i}", substitute(a, bindings)) for i, a in enumerate(args[0]))
+            return t.FnType(ps, substitute(args[-1], bindings))
+        return t.FnType((), substitute(args[-1], bindings), loose=True)
+    return py_to_type(hint)

@@ -103,13 +103,13 @@ def combine(ctx: GenContext, parts: list[Lowered]) -> tuple[list[Line], list[str
     stmts: list[Line] = []
     exprs: list[str] = []
     for p in parts:
-        if p.stmts:
+        if p.stmts and not p.hoistable:
             for j, x in enumerate(exprs):
                 if not is_simple(x):
                     tmp = ctx.temp("a")
                     stmts.append(Line(f"{tmp} = {x}"))
                     exprs[j] = tmp
-            stmts.extend(p.stmts)
+        stmts.extend(p.stmts)
         exprs.append(p.expr)
     return stmts, exprs
 

@@ -684,11 +684,10 @@ def _const_default(e: nodes.Expr) -> bool:
 def gen_lambda(ctx: GenContext, e: nodes.Lambda) -> Lowered:
     info = ctx.result.funcs[id(e)]
     body = e.body
-    # A Python lambda's parameters get their types from the call it is passed to; a Haira
-    # `any` parameter must be `typing.Any`, which only a def can say.
-    simple_ok = not ctx.result.nonlocals.get(id(e)) and not any(
-        t.is_any(ty) for _, ty in info.params
-    )
+    # A Python lambda's parameters get their types from mypy's inference at the call it is
+    # passed to, which need not agree with the checker's; a def states them. Only lambdas
+    # without parameters stay lambdas.
+    simple_ok = not ctx.result.nonlocals.get(id(e)) and not info.params
     if isinstance(body, nodes.Expr) and simple_ok:
         ctx.frames.append(FnFrame(info))
         try:
@@ -718,7 +717,7 @@ def gen_lambda(ctx: GenContext, e: nodes.Lambda) -> Lowered:
                         ctx.em.line(f"return {value}")
                 finally:
                     ctx.frames.pop()
-    return Lowered(tuple(lines), fn)
+    return Lowered(tuple(lines), fn, hoistable=True)
 
 
 def gen_spawn(ctx: GenContext, e: nodes.SpawnExpr) -> Lowered:

@@ -23,6 +23,9 @@ class Line:
 class Lowered:
     stmts: tuple[Line, ...]
     expr: str
+    # The statements only define things (a nested def): running them before earlier
+    # sibling expressions changes nothing, so those need no temporaries.
+    hoistable: bool = False
 
     @staticmethod
     def pure(expr: str) -> Lowered:
@@ -33,7 +36,7 @@ class Lowered:
         return bool(self.stmts)
 
     def with_expr(self, expr: str) -> Lowered:
-        return Lowered(self.stmts, expr)
+        return Lowered(self.stmts, expr, self.hoistable)
 
     def __add__(self, other: Lowered) -> Lowered:
         """Statements of both, in order; the value is `other`'s."""
