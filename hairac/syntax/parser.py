@@ -27,7 +27,9 @@ from hairac.syntax.lexer import Lexer
 from hairac.syntax.tables import Tables, load_tables
 from hairac.syntax.tokens import DISPLAY, KEYWORDS, Tok, describe
 
-MAX_STACK = 2000  # parser states: far beyond real programs, small enough for tree walkers
+MAX_STACK = 2000  # parser states: a hard stop for absurd input (memory, time)
+MAX_DEPTH = 200  # tree nesting handed to later stages (their walkers recurse)
+_DEEP_MARK = 100  # parser states; real programs stay below ~40
 MAX_ERRORS = 50
 _TRIAL_TOKENS = 3
 _SYNC_TYPES = frozenset({"RBRACE", "DEF_MARK"})
@@ -80,6 +82,7 @@ class Parser:
         self.in_interp = False
         self._depths: list[int] | None = None
         self._end_state = -1
+        self.deep = False  # the state stack grew past _DEEP_MARK: check the tree's depth
 
     def _callback(self, name: str, expand1: bool) -> Callable[[list[Any]], Any]:
         if expand1:
@@ -104,11 +107,35 @@ class Parser:
             )  # fmt: skip
             self.error_count += 1
         result = self._run(ctx.toks, "module")
+        empty = n.Module(span=Span(self.file, 0, len(self.file.text)), items=())
         if isinstance(result, n.Module):
+            if self.deep and not self._depth_ok(result):
+                return empty
             if self.error_count == 0:
                 self._report_misplaced_hooks()
             return result
-        return n.Module(span=Span(self.file, 0, len(self.file.text)), items=())
+        return empty
+
+    def _depth_ok(self, module: n.Module) -> bool:
+        """Bound the tree's nesting (MAX_DEPTH) so that recursive tree walkers
+        (checker, code generator) stay within Python's recursion limit. An
+        `else if` continues its chain: it does not count as nesting."""
+        deepest: tuple[int, n.Node] = (0, module)
+        stack: list[tuple[n.Node, int]] = [(module, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > deepest[0]:
+                deepest = (depth, node)
+            chain = node.else_ if isinstance(node, (n.IfStmt, n.IfExpr)) else None
+            for child in n.children(node):
+                stack.append((child, depth if child is chain else depth + 1))
+        if deepest[0] <= MAX_DEPTH:
+            return True
+        self.sink.error(
+            deepest[1].span, msg.TOO_DEEP.format(what="expression or block"),
+            "split the expression or block into smaller functions", msg.TOO_DEEP.code,
+        )  # fmt: skip
+        return False
 
     def parse_expr_range(self, start: int, end: int) -> n.Expr | None:
         lexer = Lexer(self.file, self.sink, start=start, end=end)
@@ -184,8 +211,11 @@ class Parser:
                 stack_s.append(act)
                 stack_v.append(tok)
                 i += 1
-                if len(stack_s) > MAX_STACK:
-                    self._too_deep(tok)
+                if len(stack_s) > _DEEP_MARK:
+                    # Real programs stay far below this; past it, measure the tree afterwards.
+                    self.deep = True
+                    if len(stack_s) > MAX_STACK:
+                        self._too_deep(tok)
                 continue
             size, origin, callback = reductions[-1 - act]
             if callback is None:

@@ -78,8 +78,18 @@ def test_deep_blocks() -> None:
     assert any("nested too deeply" in d.message for d in sink.diagnostics)
 
 
+@pytest.mark.parametrize(("depth", "ok"), [(150, True), (250, False), (1500, False)])
+def test_tree_depth_is_bounded(depth: int, ok: bool) -> None:
+    """Later stages walk the tree recursively: the parser bounds its nesting (MAX_DEPTH)."""
+    module, sink = parse_bytes(f"fn main() {{\n    x = {'[' * depth}{']' * depth}\n}}\n".encode())
+    assert sink.has_errors != ok
+    assert bool(module.items) == ok
+    if not ok:
+        assert [d.message for d in sink.diagnostics] == ["expression or block nested too deeply"]
+
+
 def test_long_else_if_chain_is_fine() -> None:
-    src = "fn main() {\n if x == 0 { }\n" + "".join(f" else if x == {i} {{ }}\n" for i in range(1, 150)) + "}\n"
+    src = "fn main() {\n if x == 0 { }\n" + "".join(f" else if x == {i} {{ }}\n" for i in range(1, 400)) + "}\n"
     module, sink = parse_bytes(src.encode())
     assert not sink.diagnostics
     assert isinstance(module.items[0], n.FnDecl)
