@@ -94,6 +94,9 @@ def _encode(v: object, indent: str | None, level: int) -> str:
         return _float(v)  # type: ignore[arg-type]
     if isinstance(v, list | tuple):
         return _encode_seq(list(v), indent, level)
+    if isinstance(v, dict) and getattr(type(v), "__haira_ordered__", False):
+        # A Go struct's fields (e.g. UI props): declaration order, not sorted.
+        return _encode_obj([(str(k), x) for k, x in v.items()], indent, level)
     if isinstance(v, dict):
         items = sorted(
             [(k if isinstance(k, str) else _key(k), x) for k, x in v.items()],
