@@ -184,7 +184,7 @@ def _schema(params: tuple[nodes.Param, ...], types: dict[str, t.Type]) -> str:
 
 def _field_t(ctx: GenContext, p: nodes.Param, ty: t.Type) -> str:
     mod = ctx.need("haira.types")
-    desc = type_desc(ctx, ty, p.type)
+    desc = f"{mod}.UNTYPED" if p.type is None and t.is_any(ty) else type_desc(ctx, ty, p.type)
     if p.default is not None:
         default = gen_value(ctx, p.default, ty)
         if not default.stmts:

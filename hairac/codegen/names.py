@@ -19,10 +19,8 @@ RESERVED: frozenset[str] = frozenset(
 TEMP_PREFIX = "_t_"
 # Python builtins generated code itself calls; shadowing them would break it.
 _USED_BUILTINS: frozenset[str] = frozenset(
-    {"len", "str", "int", "float", "bool", "list", "dict", "tuple", "isinstance", "range",
-     "print", "object", "type", "super", "enumerate", "None", "True", "False", "Exception",
-     "BaseException", "property", "staticmethod", "classmethod", "iter", "next", "zip",
-     "min", "max", "abs", "repr", "hash", "id", "callable", "getattr", "setattr"}
+    {"len", "str", "int", "float", "bool", "list", "dict", "tuple", "range", "enumerate",
+     "object", "None", "True", "False", "Exception", "BaseException"}
 )
 
 

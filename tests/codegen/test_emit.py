@@ -21,12 +21,20 @@ def _emit(capsys: pytest.CaptureFixture[str], path: str) -> str:
     return capsys.readouterr().out
 
 
-def test_streaming_example_matches_golden(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+# The doc page's example, and the agentic declarations of issues 5 and 6 (tools, JSON and
+# streaming workflows with triggers and @webui, handoffs).
+GOLDEN_EXAMPLES = [
+    "streaming_chat", "22_tools", "23_workflow_json", "25_triggers_webui", "26_handoffs",
+]
+
+
+@pytest.mark.parametrize("name", GOLDEN_EXAMPLES)
+def test_example_matches_golden(
+    name: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(ROOT)
-    out = _emit(capsys, "examples/streaming_chat.haira")
-    assert out == (GOLDEN / "streaming_chat.py").read_text()
+    out = _emit(capsys, f"examples/{name}.haira")
+    assert out == (GOLDEN / f"{name}.py").read_text()
 
 
 def test_emit_is_deterministic(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
