@@ -113,7 +113,7 @@ def test_log_levels(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_log_inside_a_step_goes_to_the_step_logger(capsys: pytest.CaptureFixture[str]) -> None:
-    events: list[tuple[str, str]] = []
+    events: list[tuple[str, object]] = []
     token = log.set_step_logger(lambda level, msg: events.append((level, msg)))
     try:
         log.info("in step")
@@ -121,7 +121,7 @@ def test_log_inside_a_step_goes_to_the_step_logger(capsys: pytest.CaptureFixture
     finally:
         log.reset_step_logger(token)
     log.render("outside")
-    assert events == [("info", "in step"), ("render", "map[k:1]")]
+    assert events == [("info", "in step"), ("render", {"k": 1})]
     assert capsys.readouterr().out == "outside\n"
 
 

@@ -14,8 +14,9 @@ from haira.rt import fmt
 
 __all__ = ["debug", "error", "info", "render", "reset_step_logger", "set_step_logger", "warn"]
 
-# (level, message) → None; set while a workflow step runs.
-StepLogger = Callable[[str, str], None]
+# (level, payload) → None; set while a workflow step runs. The payload is the message text
+# for info/warn/error/debug and the value itself (often a `ui.UINode`) for render.
+StepLogger = Callable[[str, object], None]
 _step_logger: ContextVar[StepLogger | None] = ContextVar("haira_step_logger", default=None)
 
 
@@ -63,9 +64,9 @@ def error(msg: object = "", *_rest: object) -> None:
 
 
 def render(x: object) -> None:
-    """Inside a step: a render event; outside, `x` printed like `info` without a prefix."""
+    """Inside a step: a render event carrying `x` itself; outside, `x` printed (`%v`)."""
     logger = _step_logger.get()
     if logger is not None:
-        logger("render", fmt(x))
+        logger("render", x)
         return
     sys.stdout.write(fmt(x) + "\n")
