@@ -144,6 +144,16 @@ _FIXABLE_KEYWORDS: Final = (
     "errdefer", "assert", "export", "pub", "spawn", "try",
 )
 _FIX_FOLLOWERS: Final = frozenset({"NAME", "STRING", "INT", "FLOAT"})
+# Other languages' keywords, read as the Haira one (with a hint) so parsing goes on.
+_FOREIGN_KEYWORDS: Final = {
+    "func": ("fn", "Haira declares functions with 'fn'"),
+    "function": ("fn", "Haira declares functions with 'fn'"),
+    "def": ("fn", "Haira declares functions with 'fn'"),
+    "fun": ("fn", "Haira declares functions with 'fn'"),
+    "class": ("struct", "Haira declares data types with 'struct' (methods: `Type.name() { }`)"),
+    "var": ("let", "declare a variable with 'let' (or just assign it)"),
+    "switch": ("match", "Haira uses 'match'"),
+}
 
 
 @dataclass
@@ -153,14 +163,14 @@ class Context:
     toks: list[Tok]
     unclosed: list[int] = field(default_factory=list)  # offsets of openers never closed
     stray: set[int] = field(default_factory=set)  # offsets of closers without opener
-    fixes: list[tuple[Tok, str]] = field(default_factory=list)  # (token, misspelled word)
+    fixes: list[tuple[Tok, str, str]] = field(default_factory=list)  # (token, word, hint)
 
 
-def _fix_misspelled_keywords(toks: list[Tok]) -> list[tuple[Tok, str]]:
+def _fix_misspelled_keywords(toks: list[Tok]) -> list[tuple[Tok, str, str]]:
     """`fnn main() {`, `retrun x`, `whlie x < 3 {`: a line that starts with two
     names is never valid; when the first is a near-miss of a keyword, read it as
     that keyword (and let the parser report it), so the rest parses normally."""
-    fixes: list[tuple[Tok, str]] = []
+    fixes: list[tuple[Tok, str, str]] = []
     n = len(toks)
     for i, t in enumerate(toks):
         if t.type != "NAME" or not (t.nl or i == 0) or i + 1 >= n:
@@ -171,11 +181,17 @@ def _fix_misspelled_keywords(toks: list[Tok]) -> list[tuple[Tok, str]]:
         word = str(t.value)
         if not word.islower():
             continue  # keywords are lower case; `Test x` is not a misspelt `test`
-        close = [k for k in _FIXABLE_KEYWORDS if _one_edit_apart(word, k)]
-        if close:
-            fixes.append((t, word))
-            t.type = close[0].upper()
-            t.value = close[0]
+        alias = _FOREIGN_KEYWORDS.get(word)
+        if alias is not None:
+            keyword, hint = alias
+        else:
+            close = [k for k in _FIXABLE_KEYWORDS if _one_edit_apart(word, k)]
+            if not close:
+                continue
+            keyword, hint = close[0], f"did you mean '{close[0]}'?"
+        fixes.append((t, word, hint))
+        t.type = keyword.upper()
+        t.value = keyword
     return fixes
 
 

@@ -99,11 +99,10 @@ class Parser:
         ctx = apply_context(lexer.tokens())
         self.ctx = ctx
         self.runaway = lexer.runaway
-        for tok, word in ctx.fixes:
-            keyword = str(tok.value)
+        for tok, word, hint in ctx.fixes:
             self.sink.error(
-                Span(self.file, tok.start, tok.end), f"unknown keyword '{word}'",
-                f"did you mean '{keyword}'?", msg.UNEXPECTED_TOKEN.code,
+                Span(self.file, tok.start, tok.end), f"unknown keyword '{word}'", hint,
+                msg.UNEXPECTED_TOKEN.code,
             )  # fmt: skip
             self.error_count += 1
         result = self._run(ctx.toks, "module")
