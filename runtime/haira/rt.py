@@ -203,7 +203,23 @@ def _fmt_inner(v: object) -> str:
     return _fmt_other(v, False)
 
 
+def _fmt_list(v: list[object]) -> str:
+    # NOTE: the common case (a list of ints or strings) without a call per element.
+    parts: list[str] = []
+    for x in v:
+        tx = type(x)
+        if tx is str:
+            parts.append(x)  # type: ignore[arg-type]  # NOTE: checked by `type(x) is str`
+        elif tx is int:
+            parts.append(str(x))
+        else:
+            parts.append(_fmt_inner(x))
+    return "[" + " ".join(parts) + "]"
+
+
 def _fmt_other(v: object, top: bool) -> str:
+    if type(v) is list:
+        return _fmt_list(v)
     if isinstance(v, list | tuple):
         return "[" + " ".join([_fmt_inner(x) for x in v]) + "]"
     if isinstance(v, dict):
