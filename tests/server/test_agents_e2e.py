@@ -7,14 +7,12 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import haira.agents as agents
 import haira.memory as memory
 import haira.providers as providers
 import httpx
 import pytest
-from haira.memory import SQLiteStore, set_store
 from haira.testing import FakeLLM, call, endless, error, reply, tool_calls
 from haira.types import STRING, FieldT
 from server_support import live_server, parse_events, stream_id, stream_spec
@@ -24,13 +22,10 @@ SESSION = (FieldT("message", STRING), FieldT("session_id", STRING))
 
 
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "HAIRA_PROVIDER", "HAIRA_MOCK_TOKEN_RATE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HAIRA_QUIET", "1")
-    set_store(SQLiteStore(str(tmp_path / "e2e.db")))
-    yield
-    set_store(None)
 
 
 @pytest.fixture

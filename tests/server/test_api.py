@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from haira.memory import SQLiteStore, set_store
 from haira.types import INT, STRING, FieldT, ListT, OptionalT, StructT
 from server_support import Script, json_spec, live_server, stream_spec
 
 SESSION = (FieldT("message", STRING), FieldT("session_id", STRING))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    s = SQLiteStore(str(tmp_path / "chats.db"))
-    set_store(s)
-    yield s
-    set_store(None)
 
 
 def _wait_for(predicate, timeout: float = 3.0) -> None:  # type: ignore[no-untyped-def]
@@ -112,7 +101,7 @@ def test_openapi_document() -> None:
     }
 
 
-def test_chats_are_recorded_listed_and_deleted(store: SQLiteStore) -> None:
+def test_chats_are_recorded_listed_and_deleted() -> None:
     gate = threading.Event()
     with live_server(_specs(gate)) as srv:
         r = httpx.post(srv.url("/api/chat"), json={"message": "hello", "session_id": "s1"})

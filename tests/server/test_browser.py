@@ -13,7 +13,6 @@ import haira.agents as agents
 import haira.memory as memory
 import haira.providers as providers
 import pytest
-from haira.memory import SQLiteStore, set_store
 from haira.testing import FakeLLM, reply
 from haira.types import STRING, FieldT
 from server_support import live_server, stream_spec
@@ -35,6 +34,9 @@ DOC_CLIENT = """
       window.received.push(data.content);
   };
   window.source = source;
+  // Not on the page: the server's `event: error` frames, to explain a failure.
+  window.serverErrors = [];
+  source.addEventListener("error", (e) => { if (e.data) window.serverErrors.push(e.data); });
 }
 """
 
@@ -51,8 +53,8 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
-def run_doc_client(browser: Any, origin: str, url: str) -> tuple[str, int]:
-    """Open `origin`, run the doc snippet on `url`; the text received and the final readyState."""
+def run_doc_client(browser: Any, origin: str, url: str) -> tuple[str, int, list[str]]:
+    """Open `origin`, run the doc snippet on `url`: text received, final readyState, errors."""
     page = browser.new_page()
     try:
         page.goto(origin + "/_api/health")
@@ -63,7 +65,8 @@ def run_doc_client(browser: Any, origin: str, url: str) -> tuple[str, int]:
         time.sleep(0.5)
         received = page.evaluate("window.received.join('')")
         state = page.evaluate("window.source.readyState")
-        return str(received), int(state)
+        errors = page.evaluate("window.serverErrors")
+        return str(received), int(state), [str(e) for e in errors]
     finally:
         page.close()
 
@@ -71,38 +74,34 @@ def run_doc_client(browser: Any, origin: str, url: str) -> tuple[str, int]:
 def test_eventsource_reads_content_and_does_not_rerun(
     browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    set_store(SQLiteStore(str(tmp_path / "b.db")))
     monkeypatch.setenv("HAIRA_QUIET", "1")
-    try:
-        with FakeLLM() as fake:
-            monkeypatch.setenv("OPENAI_BASE_URL", fake.openai_base)
-            monkeypatch.setenv("OPENAI_API_KEY", "sk-browser")
-            story = 'Once upon a time, a "quoted" line\nand a second line.'
-            fake.script(reply(story), reply("a second run must not happen"))
-            openai = providers.define_provider(
-                "openai", {"api_key": providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"}
-            )
-            writer = agents.define_agent(
-                "BrowserWriter",
-                {"provider": openai, "system": "s", "memory": memory.conversation(max_turns=10)},
-            )
+    with FakeLLM() as fake:
+        monkeypatch.setenv("OPENAI_BASE_URL", fake.openai_base)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-browser")
+        story = 'Once upon a time, a "quoted" line\nand a second line.'
+        fake.script(reply(story), reply("a second run must not happen"))
+        openai = providers.define_provider(
+            "openai", {"api_key": providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"}
+        )
+        writer = agents.define_agent(
+            "BrowserWriter",
+            {"provider": openai, "system": "s", "memory": memory.conversation(max_turns=10)},
+        )
 
-            def Stream(message: str, session_id: str) -> agents.AgentStream:  # noqa: N802
-                return writer.stream(message, session=session_id)
+        def Stream(message: str, session_id: str) -> agents.AgentStream:  # noqa: N802
+            return writer.stream(message, session=session_id)
 
-            spec = stream_spec(
-                "/api/stream",
-                Stream,
-                params=(FieldT("message", STRING), FieldT("session_id", STRING)),
-                name="Stream",
+        spec = stream_spec(
+            "/api/stream",
+            Stream,
+            params=(FieldT("message", STRING), FieldT("session_id", STRING)),
+            name="Stream",
+        )
+        with live_server([spec]) as srv:
+            origin = srv.url("")
+            text, state, errors = run_doc_client(
+                browser, origin, "/api/stream?message=Tell%20me%20a%20story&session_id=abc"
             )
-            with live_server([spec]) as srv:
-                origin = srv.url("")
-                text, state = run_doc_client(
-                    browser, origin, "/api/stream?message=Tell%20me%20a%20story&session_id=abc"
-                )
-            assert text == story
-            assert state == 2
-            assert len(fake.requests) == 1, "the reconnect after the end started a second run"
-    finally:
-        set_store(None)
+        assert text == story, (errors, fake.requests)
+        assert state == 2
+        assert len(fake.requests) == 1, "the reconnect after the end started a second run"

@@ -202,13 +202,13 @@ def test_complete_example_with_eventsource_in_chromium(example: Program, fake: F
             executable_path=CHROMIUM, args=["--headless", "--no-sandbox"], headless=True
         )
         try:
-            text, state = run_doc_client(
+            text, state, errors = run_doc_client(
                 browser,
                 example.url(""),
                 "/api/stream?message=Tell%20me%20a%20story&session_id=abc",
             )
         finally:
             browser.close()
-    assert text == STORY
+    assert text == STORY, (errors, fake.requests)
     assert state == 2  # closed by the 204, not reconnecting
     assert len(fake.requests) == 1, "the reconnect after `done` started a second run"
