@@ -13,10 +13,8 @@ import pickle
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
-
-import lark
 
 START_SYMBOLS = ("module", "expr")
 _FORMAT = 1
@@ -48,18 +46,25 @@ def _cache_dir() -> Path:
     return Path(base) / "hairac"
 
 
-class _NoLexer(lark.lexer.Lexer):
-    """lark insists on a lexer; ours runs outside lark."""
+def no_lexer() -> type:
+    """A do-nothing lexer class: lark insists on one; ours runs outside lark.
+    (lark is imported only here and in build_tables: a cached run never loads it.)"""
+    import lark
 
-    def __init__(self, conf: object) -> None:
-        pass
+    class _NoLexer(lark.lexer.Lexer):
+        def __init__(self, conf: object) -> None:
+            pass
 
-    def lex(self, lexer_state: object, parser_state: object) -> Iterator[lark.Token]:
-        return iter(())  # pragma: no cover
+        def lex(self, lexer_state: object, parser_state: object) -> Iterator[lark.Token]:
+            return iter(())  # pragma: no cover
+
+    return _NoLexer
 
 
 def build_tables(text: str) -> Tables:
-    parser = lark.Lark(text, parser="lalr", lexer=_NoLexer, start=list(START_SYMBOLS))
+    import lark
+
+    parser = lark.Lark(text, parser="lalr", lexer=no_lexer(), start=list(START_SYMBOLS))
     table = parser.parser.parser._parse_table
     rule_index: dict[object, int] = {}
     rules: list[RuleInfo] = []
@@ -105,10 +110,14 @@ def load_tables() -> Tables:
     if _cached is not None:
         return _cached
     text = grammar_text()
+    try:
+        lark_version = metadata.version("lark")
+    except metadata.PackageNotFoundError:  # pragma: no cover - lark always ships with hairac
+        lark_version = "?"
     # The key covers everything the tables depend on: grammar, lark, this module.
     here = Path(__file__).read_bytes() if Path(__file__).exists() else b""
     key = hashlib.sha256(
-        f"{_FORMAT}:{lark.__version__}:{text}".encode() + here
+        f"{_FORMAT}:{lark_version}:{text}".encode() + here
     ).hexdigest()[:20]
     path = _cache_dir() / f"grammar-{key}.pickle"
     tables: Tables | None = None

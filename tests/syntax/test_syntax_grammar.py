@@ -12,7 +12,7 @@ import logging
 
 import lark
 
-from hairac.syntax.tables import START_SYMBOLS, _NoLexer, grammar_text
+from hairac.syntax.tables import START_SYMBOLS, grammar_text, no_lexer
 
 EXPECTED = {
     ("COMMA", "<arm_body : RETURN expr_list>"),
@@ -54,7 +54,7 @@ def test_only_known_shift_reduce_conflicts() -> None:
     lark.logger.addHandler(collect)
     lark.logger.setLevel(logging.DEBUG)
     try:
-        lark.Lark(grammar_text(), parser="lalr", lexer=_NoLexer, start=list(START_SYMBOLS), debug=True)
+        lark.Lark(grammar_text(), parser="lalr", lexer=no_lexer(), start=list(START_SYMBOLS), debug=True)
     finally:
         lark.logger.removeHandler(collect)
         lark.logger.setLevel(level)
