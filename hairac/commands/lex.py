@@ -66,12 +66,12 @@ def run(args: argparse.Namespace) -> int:
     sink = DiagnosticSink()
     source = read_source(args.file, sink)
     if source is None:
-        sys.stderr.write(sink.render())
+        sys.stderr.write(sink.render(sort=True))
         return 2
     toks = lex(source, sink, keep_trivia=True)
     out = [token_line(t, source.text) for t in toks]
     out.append("EOF")
     sys.stdout.write("\n".join(out) + "\n")
     if sink.diagnostics:
-        sys.stderr.write(sink.render())
+        sys.stderr.write(sink.render(sort=True))
     return 1 if sink.has_errors else 0

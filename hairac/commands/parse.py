@@ -34,11 +34,11 @@ def run(args: argparse.Namespace) -> int:
     sink = DiagnosticSink()
     source = read_source(args.file, sink)
     if source is None:
-        sys.stderr.write(sink.render())
+        sys.stderr.write(sink.render(sort=True))
         return 2
     module = parse_source(source, sink)
     if sink.diagnostics:
-        sys.stderr.write(sink.render())
+        sys.stderr.write(sink.render(sort=True))
     errors = sink.error_count
     if args.json:
         # The parser bounds nesting (MAX_STACK); JSON encoding recurses per level.

@@ -27,7 +27,7 @@ def render_case(path: Path) -> str:
     sink = DiagnosticSink()
     source = decode_source(path.name, path.read_bytes(), sink)
     parse_source(source, sink)
-    return sink.render()
+    return sink.render(sort=True)
 
 
 def expected_path(path: Path) -> Path:
