@@ -293,7 +293,8 @@ class StmtChecker(CallChecker):
                 types = [ty.key] if len(names) == 1 else [ty.key, ty.value]
             elif ty == t.STREAM and len(names) == 1:
                 types = [t.STRING]  # an agent stream yields its text chunks
-            elif t.is_any(ty) or isinstance(ty, t.OptionalType):
+            elif t.is_any(ty) or isinstance(ty, t.OptionalType) or ty == t.STRING:
+                # REF ranges over strings zero times (language.md §4.5); so do we
                 types = [t.ANY] * len(names)
             else:
                 self.error(it.span, msg.NOT_ITERABLE.format(type=ty.show()), code="E422")

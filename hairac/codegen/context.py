@@ -24,6 +24,7 @@ class FnFrame:
     info: FuncInfo | None
     defers: str | None = None  # name of the deferred-calls list, when the function defers
     inline: dict[int, str] = field(default_factory=dict)  # Assign -> name declared in place
+    loop_vars: list[set[str]] = field(default_factory=list)  # enclosing `for` variables
     in_try: int = 0
 
 

@@ -337,8 +337,12 @@ def gen_for(ctx: GenContext, stmt: nodes.ForStmt) -> None:
         else:
             head = f"haira.rt.iter_values({src})"
         ctx.em.line(f"for {', '.join(names)} in {head}:", pos=pos)
-    with ctx.em.indent():
-        gen_block(ctx, stmt.body)
+    ctx.frame.loop_vars.append({n.name for n in stmt.names})
+    try:
+        with ctx.em.indent():
+            gen_block(ctx, stmt.body)
+    finally:
+        ctx.frame.loop_vars.pop()
 
 
 def gen_return(ctx: GenContext, stmt: nodes.ReturnStmt) -> None:
@@ -428,44 +432,31 @@ def gen_match(  # noqa: C901
         tmp = ctx.temp("subj")
         ctx.em.line(f"{tmp} = {subj}", pos=pos)
         subj = tmp
+    guards = [gen_expr(ctx, arm.guard) if arm.guard is not None else None for arm in m.arms]
+    nested = any(
+        g is not None and (g.stmts or pattern_binds(ctx, arm.pattern, subj))
+        for arm, g in zip(m.arms, guards, strict=True)
+    )
+    if nested:
+        _match_with_flag(ctx, m, subj, st, guards, out, out_t)
+        return
     first = True
     has_default = False
-    for arm in m.arms:
+    for arm, guard_low in zip(m.arms, guards, strict=True):
         cond = pattern_cond(ctx, arm.pattern, subj, st)
-        binds = pattern_binds(ctx, arm.pattern, subj)
-        guard_low = gen_expr(ctx, arm.guard) if arm.guard is not None else None
-        if guard_low is not None and (guard_low.stmts or binds):
-            # bindings must exist before the guard runs: nest
-            kw = "if" if first else "elif"
-            ctx.em.line(f"{kw} {cond or 'True'}:", pos=ctx.pos(arm))
-            with ctx.em.indent():
-                for b in binds:
-                    ctx.em.line(b)
-                g = emit(ctx, guard_low)
-                ctx.em.line(f"if {_strip(g)}:")
-                with ctx.em.indent():
-                    _arm_body(ctx, arm, out, out_t)
-            # a failed guard must fall through to later arms: restart the chain
-            first = True
-            continue
         full = cond
         if guard_low is not None:
             full = f"{cond} and {guard_low.expr}" if cond else guard_low.expr
         if not full:
-            if first:
-                ctx.em.line("if True:", pos=ctx.pos(arm))
-            else:
-                ctx.em.line("else:", pos=ctx.pos(arm))
+            ctx.em.line("if True:" if first else "else:", pos=ctx.pos(arm))
             has_default = True
             with ctx.em.indent():
-                for b in binds:
-                    ctx.em.line(b)
                 _arm_body(ctx, arm, out, out_t)
             break
         kw = "if" if first else "elif"
         ctx.em.line(f"{kw} {full}:", pos=ctx.pos(arm))
         with ctx.em.indent():
-            for b in binds:
+            for b in pattern_binds(ctx, arm.pattern, subj):
                 ctx.em.line(b)
             _arm_body(ctx, arm, out, out_t)
         first = False
@@ -476,6 +467,40 @@ def gen_match(  # noqa: C901
             ctx.em.line("else:")
             with ctx.em.indent():
                 ctx.em.line(f"{out} = None")
+
+
+def _match_with_flag(
+    ctx: GenContext,
+    m: nodes.MatchExpr | nodes.MatchStmt,
+    subj: str,
+    st: t.Type,
+    guards: list[Lowered | None],
+    out: str | None,
+    out_t: t.Type | None,
+) -> None:
+    """Arms whose guard needs the arm's bindings (or statements) first: a failed guard falls
+    through to the next arm, so each arm is tried in turn until one sets the flag."""
+    flag = ctx.temp("matched")
+    ctx.em.line(f"{flag} = False", pos=ctx.pos(m))
+    for arm, guard_low in zip(m.arms, guards, strict=True):
+        cond = pattern_cond(ctx, arm.pattern, subj, st)
+        ctx.em.line(f"if not {flag}{' and ' + cond if cond else ''}:", pos=ctx.pos(arm))
+        with ctx.em.indent():
+            for b in pattern_binds(ctx, arm.pattern, subj):
+                ctx.em.line(b)
+            if guard_low is not None:
+                g = emit(ctx, guard_low)
+                ctx.em.line(f"if {_strip(g)}:")
+                with ctx.em.indent():
+                    ctx.em.line(f"{flag} = True")
+                    _arm_body(ctx, arm, out, out_t)
+            else:
+                ctx.em.line(f"{flag} = True")
+                _arm_body(ctx, arm, out, out_t)
+    if out is not None and not ctx.result.exhaustive.get(id(m), False):
+        ctx.em.line(f"if not {flag}:")
+        with ctx.em.indent():
+            ctx.em.line(f"{out} = None")
 
 
 def _arm_body(ctx: GenContext, arm: nodes.MatchArm, out: str | None, out_t: t.Type | None) -> None:
@@ -699,6 +724,12 @@ def gen_lambda(ctx: GenContext, e: nodes.Lambda) -> Lowered:
             return Lowered.pure(f"(lambda {names}: {low.expr})" if names else f"(lambda: {low.expr})")
     fn = ctx.temp("fn")
     params, prologue = params_text(ctx, info, e.params)
+    # A closure made inside a loop sees that iteration's loop variables (as in Go 1.22+),
+    # not Python's late-bound last value: bind them as parameter defaults.
+    captured = _captured_loop_vars(ctx, e, info)
+    if captured:
+        extra = ", ".join(f"{py_name(n)}: {ctx.annot(ty)} = {py_name(n)}" for n, ty in captured)
+        params = f"{params}, {extra}" if params else extra
     with ctx.em.capture() as lines:
         ctx.em.line(f"def {fn}({params}) -> {ctx.annot(info.ret)}:", pos=ctx.pos(e))
         with ctx.em.indent():
@@ -718,6 +749,19 @@ def gen_lambda(ctx: GenContext, e: nodes.Lambda) -> Lowered:
                 finally:
                     ctx.frames.pop()
     return Lowered(tuple(lines), fn, hoistable=True)
+
+
+def _captured_loop_vars(ctx: GenContext, e: nodes.Lambda, info: FuncInfo) -> list[tuple[str, t.Type]]:
+    loop_vars = {n for frame_vars in ctx.frame.loop_vars for n in frame_vars}
+    if not loop_vars:
+        return []
+    own = {n for n, _ in info.params} | set(info.locals) | ctx.result.nonlocals.get(id(e), set())
+    out: list[tuple[str, t.Type]] = []
+    for n in nodes.walk(e.body):
+        if isinstance(n, nodes.Ident) and n.name in loop_vars and n.name not in own:
+            if isinstance(ctx.result.refs.get(id(n)), LocalRef) and all(n.name != c for c, _ in out):
+                out.append((n.name, ctx.type_of(n)))
+    return out
 
 
 def gen_spawn(ctx: GenContext, e: nodes.SpawnExpr) -> Lowered:
