@@ -758,9 +758,14 @@ def _captured_loop_vars(ctx: GenContext, e: nodes.Lambda, info: FuncInfo) -> lis
     own = {n for n, _ in info.params} | set(info.locals) | ctx.result.nonlocals.get(id(e), set())
     out: list[tuple[str, t.Type]] = []
     for n in nodes.walk(e.body):
-        if isinstance(n, nodes.Ident) and n.name in loop_vars and n.name not in own:
-            if isinstance(ctx.result.refs.get(id(n)), LocalRef) and all(n.name != c for c, _ in out):
-                out.append((n.name, ctx.type_of(n)))
+        if (
+            isinstance(n, nodes.Ident)
+            and n.name in loop_vars
+            and n.name not in own
+            and isinstance(ctx.result.refs.get(id(n)), LocalRef)
+            and all(n.name != c for c, _ in out)
+        ):
+            out.append((n.name, ctx.type_of(n)))
     return out
 
 
