@@ -812,7 +812,41 @@ def gen_async(ctx: GenContext, e: nodes.AsyncExpr | nodes.SelectExpr) -> Lowered
                 ctx.em.line(f"return {out}")
         ctx.imports.add("typing")
         return Lowered(tuple(lines), f"haira.rt.go({fn})")
-    return Lowered.pure("None")
+    return gen_select(ctx, e)
+
+
+def gen_select(ctx: GenContext, e: nodes.SelectExpr) -> Lowered:
+    """`select { v from ch => ... default => ... }` -> `haira.aio.select` + one branch per arm."""
+    aio = ctx.need("haira.aio")
+    ctx.imports.add("typing")
+    out = ctx.temp("sel")
+    idx, val = ctx.temp("i"), ctx.temp("v")
+    arms = [a for a in e.arms if a.channel is not None]
+    default = next((a for a in e.arms if a.channel is None), None)
+    with ctx.em.capture() as lines:
+        chans = [emit(ctx, gen_expr(ctx, a.channel)) for a in arms if a.channel is not None]
+        ctx.em.line(f"{out}: typing.Any = None")
+        ctx.em.line(
+            f"{idx}, {val} = {aio}.select([{', '.join(chans)}], {default is not None})",
+            pos=ctx.pos(e),
+        )
+        for i, arm in enumerate([*arms, *([default] if default else [])]):
+            head = f"if {idx} == {i}:" if i == 0 else f"elif {idx} == {i}:"
+            if arm is default:
+                head = "else:" if arms else "if True:"
+            ctx.em.line(head, pos=ctx.pos(arm))
+            with ctx.em.indent():
+                if arm.binding is not None:
+                    ctx.em.line(f"{py_name(arm.binding.name)} = {val}")
+                if isinstance(arm.body, nodes.Block):
+                    gen_block_value(ctx, arm.body, out, t.ANY)
+                else:
+                    value = emit(ctx, gen_expr(ctx, arm.body))
+                    if ctx.type_of(arm.body) == t.VOID:
+                        ctx.em.line(value)
+                    else:
+                        ctx.em.line(f"{out} = {value}")
+    return Lowered(tuple(lines), out)
 
 
 def module_level_value(ctx: GenContext, low: Lowered, pos: tuple[int, int]) -> str:
