@@ -197,12 +197,40 @@ def _format_one(verb: str, v: object, spec: _Spec) -> str:
     if isinstance(v, HairaError):
         return _fmt_str(verb, v.message, spec) if verb in "svqxX" else _bad(verb, v)
     if v is None:
-        return _pad("<nil>", spec) if verb in ("v", "s") else _bad(verb, v)
+        return _pad("<nil>", spec) if verb == "v" else _bad(verb, v)
+    if verb != "v" and isinstance(v, list | tuple | dict) or _is_struct(v) and verb != "v":
+        return _format_each(verb, v, spec)
     if verb in ("v", "s"):
         return _pad(fmt(v), spec)
-    if verb == "d" and isinstance(v, list) and all(type(e) is int for e in v):
-        return _pad(fmt(v), spec)
     return _bad(verb, v)
+
+
+def _is_struct(v: object) -> bool:
+    return isinstance(getattr(type(v), "__haira_fields__", None), tuple)
+
+
+def _format_each(verb: str, v: object, spec: _Spec) -> str:
+    """Go applies the verb (and width) to every element of a list, map or struct."""
+    if isinstance(v, list | tuple):
+        return "[" + " ".join(_format_one(verb, x, _copy(spec)) for x in v) + "]"
+    if isinstance(v, dict):
+        keys = sorted(v, key=fmt)
+        body = " ".join(
+            _format_one(verb, k, _copy(spec)) + ":" + _format_one(verb, v[k], _copy(spec)) for k in keys
+        )
+        return "map[" + body + "]"
+    from haira.values import field_value
+
+    fields: tuple[str, ...] = getattr(type(v), "__haira_fields__", ())
+    body = " ".join(_format_one(verb, field_value(v, f), _copy(spec)) for f in fields)
+    return ("&" if getattr(type(v), "__haira_pointer__", False) else "") + "{" + body + "}"
+
+
+def _copy(spec: _Spec) -> _Spec:
+    c = _Spec()
+    c.minus, c.plus, c.space, c.zero, c.sharp = spec.minus, spec.plus, spec.space, spec.zero, spec.sharp
+    c.width, c.prec = spec.width, spec.prec
+    return c
 
 
 def _parse_flags(f: str, i: int, spec: _Spec) -> int:
