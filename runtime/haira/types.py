@@ -203,7 +203,7 @@ def _to_string(value: object, t: PrimT, textual: bool, path: str) -> object:
 
 
 def _to_int(value: object, t: PrimT, textual: bool, path: str) -> object:
-    if type(value) is int:
+    if type(value) is int and -(1 << 63) <= value < (1 << 63):
         return value
     if isinstance(value, str):
         n = _parse_int_text(value)

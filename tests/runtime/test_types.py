@@ -75,6 +75,8 @@ def test_primitives_from_json() -> None:
 
 def test_primitive_rejections() -> None:
     assert _err(4.5, INT) == "expected int, got 4.5"
+    assert _err(2**63, INT) == "expected int, got 9223372036854775808"
+    assert _err("9223372036854775808", INT) == 'expected int, got "9223372036854775808"'
     assert _err("4x", INT) == 'expected int, got "4x"'
     assert _err(True, INT) == "expected int, got true"
     assert _err(5, STRING) == "expected string, got 5"
