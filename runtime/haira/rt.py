@@ -975,3 +975,12 @@ def format_uncaught(exc: BaseException) -> str:
 
         lines.append("".join(traceback.format_exception(exc)).rstrip("\n"))
     return "\n".join(lines) + "\n"
+
+
+class AssertionFailure(HairaPanic):
+    """A failed Haira `assert` (test blocks, `verify`); the message is REF's text."""
+
+
+def assertion_failed(message: str) -> NoReturn:
+    """Raise the failure of an `assert` (codegen helper)."""
+    raise AssertionFailure(message)
