@@ -871,6 +871,15 @@ def execute_main(
     except KeyboardInterrupt:
         _flush_stdout()
         return 130
+    except BrokenPipeError:
+        # The reader went away (`prog | head`): stop quietly, as a Go program killed by
+        # SIGPIPE; point stdout at /dev/null so the interpreter's final flush stays silent.
+        import os
+
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except BaseException as exc:  # noqa: BLE001  # NOTE: never show a Python traceback
         _flush_stdout()
         sys.stderr.write(format_uncaught(exc))

@@ -155,3 +155,17 @@ def test_panic_inside_async_block_ends_the_program(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr == "runtime error: integer divide by zero\n"
+
+
+def test_closed_stdout_pipe_ends_quietly(tmp_path: Path) -> None:
+    src = "import haira.rt\nfrom haira.stdlib import io\n\ndef main() -> None:\n    for i in range(200000):\n        io.println('line', i)\n\nhaira.rt.run_main(main)\n"
+    (tmp_path / "app.py").write_text(src)
+    proc = subprocess.Popen(
+        [sys.executable, "app.py"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline() == b"line 0\n"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
