@@ -46,6 +46,7 @@ def _specs(gate: threading.Event | None = None) -> list:  # type: ignore[type-ar
 def test_health_and_workflows() -> None:
     with live_server(_specs()) as srv:
         assert httpx.get(srv.url("/_api/health")).json() == {"status": "ok"}
+        assert httpx.head(srv.url("/_api/health")).status_code == 200
         items = httpx.get(srv.url("/_api/workflows")).json()
     assert items == [
         {

@@ -44,6 +44,8 @@ class _Health:
     async def on_get(self, req: falcon.asgi.Request, resp: falcon.asgi.Response) -> None:
         _json(resp, {"status": "ok"})
 
+    on_head = on_get  # load balancers often probe with HEAD
+
 
 class _Static:
     """A precomputed JSON document (workflow list, OpenAPI)."""
