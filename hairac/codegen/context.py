@@ -55,6 +55,9 @@ class GenContext:
     def temp(self, hint: str = "v") -> str:
         return self.names.temp(hint)
 
+    def new_tmp(self, hint: str) -> str:
+        return self.names.temp(hint)
+
     def need(self, module: str) -> str:
         """Import a runtime module for the generated code and return its dotted name."""
         self.imports.add(module)

@@ -109,6 +109,7 @@ def gen_module(program: Program, result: CheckResult, unit: ModuleUnit) -> Gener
         ctx.em.blank(2)
         for item in _value_order(ctx, items, tool_fns):
             gen_value_item(ctx, item, tool_fns)
+        gen_tests(ctx, [i for i in items if isinstance(i, nodes.TestDecl)])
     text, line_map = _assemble(ctx, body)
     return GeneratedModule(unit.py_module, unit.path, text, line_map)
 
@@ -201,6 +202,29 @@ def gen_fn(ctx: GenContext, item: nodes.FnDecl) -> None:
     ctx.em.line(f"def {py_name(item.name)}({params}) -> {ctx.annot(info.ret)}:", pos=ctx.pos(item))
     with ctx.em.indent():
         gen_function_body(ctx, info, item.body, prologue=prologue)
+
+
+def gen_tests(ctx: GenContext, tests: list[nodes.TestDecl]) -> None:
+    """`test "name" { ... }` blocks: one function each, listed in `__haira_tests__`
+    (name, function) in source order for `hairac test`."""
+    if not tests:
+        return
+    names: list[str] = []
+    for i, item in enumerate(tests):
+        info = ctx.result.funcs.get(id(item))
+        if info is None:
+            continue
+        fn = f"_haira_test_{i + 1}"
+        ctx.em.blank(2)
+        ctx.em.line(f"def {fn}() -> None:", pos=ctx.pos(item))
+        with ctx.em.indent():
+            gen_function_body(ctx, info, item.body)
+        names.append(f"({py_str(item.name)}, {fn})")
+    ctx.em.blank(2)
+    ctx.em.line(
+        "__haira_tests__: typing.Final[list[tuple[str, typing.Callable[[], None]]]] = ["
+        + ", ".join(names) + "]"
+    )
 
 
 # ---------------------------------------------------------------- module-level values

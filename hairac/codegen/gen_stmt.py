@@ -18,6 +18,7 @@ from hairac.codegen.gen_expr import (
     gen_expr,
     gen_value,
     int_lit,
+    is_simple,
     py_str,
     zero_value,
 )
@@ -64,7 +65,7 @@ def gen_stmt(ctx: GenContext, stmt: nodes.Stmt) -> None:  # noqa: C901 - dispatc
                 ctx.em.line("while True:", pos=pos)
                 with ctx.em.indent():
                     ctx.em.emit_lines(low.stmts)
-                    ctx.em.line(f"if not {low.expr}:")
+                    ctx.em.line(f"if not {_wrap(low.expr)}:")
                     with ctx.em.indent():
                         ctx.em.line("break")
                     gen_block(ctx, body)
@@ -88,14 +89,53 @@ def gen_stmt(ctx: GenContext, stmt: nodes.Stmt) -> None:  # noqa: C901 - dispatc
             gen_defer(ctx, stmt)
         case nodes.StepStmt(body=body):
             gen_block(ctx, body)
-        case nodes.AssertStmt(cond=cond, message=message):
-            c = emit(ctx, gen_expr(ctx, cond))
-            m = emit(ctx, gen_expr(ctx, message)) if message is not None else py_str("assertion failed")
-            ctx.em.line(f"if not {c}:", pos=pos)
-            with ctx.em.indent():
-                ctx.em.line(f"haira.rt.panic({m})", pos=pos)
+        case nodes.AssertStmt():
+            gen_assert(ctx, stmt)
         case nodes.VerifyStmt(body=body):
             gen_block(ctx, body)
+
+
+def gen_assert(ctx: GenContext, stmt: nodes.AssertStmt) -> None:
+    """`assert` with REF's messages (language.md §7.3): `assertion failed: got A, want B`,
+    `... expected not equal, got A`, or the message / the condition's source text."""
+    pos = ctx.pos(stmt)
+    cond, message = stmt.cond, stmt.message
+    prefix = "assertion failed"
+    msg_code = emit(ctx, gen_expr(ctx, message)) if message is not None else None
+    head = f'"{prefix} (" + haira.rt.str_({msg_code}) + ")"' if msg_code else py_str(prefix)
+    if isinstance(cond, nodes.Binary) and cond.op in ("==", "!="):
+        stmts, (a, b) = combine(ctx, [gen_expr(ctx, cond.left), gen_expr(ctx, cond.right)])
+        ctx.em.emit_lines(stmts)
+        ta, tb = ctx.new_tmp("got"), ctx.new_tmp("want")
+        ctx.em.line(f"{ta} = {a}", pos=pos)
+        ctx.em.line(f"{tb} = {b}", pos=pos)
+        lt, rt = ctx.type_of(cond.left), ctx.type_of(cond.right)
+        from hairac.codegen.gen_expr import gen_equality
+
+        test = gen_equality(ctx, cond.op, ta, tb, lt, rt)
+        ctx.em.line(f"if not {test}:", pos=pos)
+        with ctx.em.indent():
+            if cond.op == "==":
+                text = f'{head} + ": got " + haira.rt.fmt({ta}) + ", want " + haira.rt.fmt({tb})'
+            else:
+                text = f'{head} + ": expected not equal, got " + haira.rt.fmt({ta})'
+            ctx.em.line(f"haira.rt.assertion_failed({text})", pos=pos)
+        return
+    c = emit(ctx, gen_expr(ctx, cond))
+    ctx.em.line(f"if not {_wrap(c)}:", pos=pos)
+    with ctx.em.indent():
+        text = (
+            f'"{prefix}: " + haira.rt.str_({msg_code})' if msg_code
+            else py_str(f"{prefix}: {cond.span.text}")
+        )
+        ctx.em.line(f"haira.rt.assertion_failed({text})", pos=pos)
+
+
+def _wrap(code: str) -> str:
+    """`code` safe as an operand of `not`."""
+    if is_simple(code) or (code.startswith("(") and code.endswith(")") and _balanced(code[1:-1])):
+        return code
+    return f"({code})"
 
 
 def _strip(code: str) -> str:
