@@ -11,6 +11,7 @@ importable app: the compiled program's `main` already built the workflow list.)
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -73,9 +74,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+class _DroppedClientFilter(logging.Filter):
+    """Hide uvicorn's complaint about a response we cut short on purpose (a stalled client,
+    which the SSE writer reports itself); the app never does that otherwise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "ASGI callable returned without completing response."
+
+
 def uvicorn_config(app: HairaApp, settings: Settings) -> uvicorn.Config:
     """The uvicorn configuration the server always uses."""
-    return uvicorn.Config(
+    config = uvicorn.Config(
         app,
         loop="uvloop",
         http="httptools",
@@ -87,6 +96,10 @@ def uvicorn_config(app: HairaApp, settings: Settings) -> uvicorn.Config:
         proxy_headers=False,  # nothing here reads the client address; saves a layer per request
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) + 1,
     )
+    log = logging.getLogger("uvicorn.error")  # configured by uvicorn.Config above
+    if not any(isinstance(f, _DroppedClientFilter) for f in log.filters):
+        log.addFilter(_DroppedClientFilter())
+    return config
 
 
 def serve_one(app: HairaApp, settings: Settings, sock: socket.socket) -> None:

@@ -18,6 +18,7 @@ the run is cancelled at once.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -417,6 +418,10 @@ async def serve(
         if not conn.stalled or task is None:
             raise
         task.uncancel()  # we cancelled our own task to drop a stalled client: not a shutdown
+        sys.stderr.write(
+            f"[haira] dropped a client of stream {run.stream_id}: "
+            f"no progress for {limits.stall_timeout_s:g}s\n"
+        )
     finally:
         watcher.cancel()
         if conn.timer is not None:
