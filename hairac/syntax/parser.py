@@ -337,6 +337,8 @@ class Parser:
         found = "end of '${...}'" if tok.type == "$END" and self.in_interp else describe(tok)
         if {"TOOL", "WORKFLOW"} <= expected and "FN" not in expected:
             message = msg.EXPECTED_WORKFLOW_OR_TOOL.format() + f", found {found}"
+        elif self.in_interp and expected <= _OPERATOR_TERMS | {"$END", "LAMBDA_LPAR"}:
+            message = f"expected the end of '${{...}}', found {found}"
         else:
             message = f"expected {self._expected_text(expected)}, found {found}"
         hint = self._hint(tok, toks, i, expected)
@@ -379,6 +381,8 @@ class Parser:
             before = [u for u in unclosed if u < head.start and self.file.text[u] == "{"]
             if before:
                 return self._never_closed(before[-1])
+        if _ternary_before(toks, i):
+            return "Haira has no `c ? a : b`; write `if c { a } else { b }`"
         if tok.type == "ASSIGN" and "BLOCK_LBRACE" in expected:
             return "use '==' to compare"
         if tok.type == "COMMA" and "DEF_MARK" in expected:
@@ -396,6 +400,22 @@ class Parser:
     def _never_closed(self, offset: int) -> str:
         line, col = self.file.position(offset)
         return f"the '{self.file.text[offset]}' opened at {line}:{col} is never closed"
+
+
+_TERNARY_THEN = frozenset({"NAME", "INT", "FLOAT", "STRING", "ISTRING", "TRUE", "FALSE", "NIL",
+                           "MINUS", "LPAR", "LSQB", "NOT"})  # fmt: skip
+
+
+def _ternary_before(toks: list[Tok], i: int) -> bool:
+    """A `?` followed by an operand earlier on the error's line: a C-style `c ? a : b`."""
+    k = i
+    while k > 0:
+        k -= 1
+        if toks[k].type == "QMARK" and toks[k + 1].type in _TERNARY_THEN and not toks[k + 1].nl:
+            return True
+        if toks[k].nl:
+            return False
+    return False
 
 
 def _enclosing_opener(toks: list[Tok], i: int) -> int | None:
