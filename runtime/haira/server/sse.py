@@ -1,6 +1,6 @@
 """The SSE writer: agent events -> pre-encoded SSE frames -> the ASGI `send` (contract §4–6).
 
-    run = StreamRun("k3J9x", "/chat", limits)   # the EventSink an agent run writes to
+    run = StreamRun("k3J9x", "/chat", limits, collect=False)   # the sink a run writes to
     await run.text("Hi\\n")    # frames[0] == b'id: k3J9x:1\\ndata: {"content":"Hi\\\\n"}\\n\\n'
     await serve(run, 0, send, receive, limits, headers)   # one HTTP response reading the run
 

@@ -108,7 +108,7 @@ class Workflows:
         # gets a pool of its own, far larger than asyncio's default of a few threads.
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="haira-wf")
         self.shutting_down = False
-        self.tasks: set[asyncio.Task[object]] = set()  # JSON fallbacks and chat writes
+        self.tasks: set[asyncio.Task[object]] = set()  # running JSON fallbacks
 
     # ------------------------------------------------------------ entry point
 
@@ -166,7 +166,8 @@ class Workflows:
             return None  # not one of our ids: a fresh request
         stream_id, seq = parsed
         # The body (if any) is the original request's; read it so the connection stays usable.
-        await read_body(receive, limit=self._limits.body_bytes, declared=req.content_length)
+        limit = max(self._limits.body_bytes, self._limits.multipart_bytes)
+        await read_body(receive, limit=limit, declared=req.content_length)
         run = self.registry.lookup(stream_id, spec.path)
         if run is None or (run.finished and seq >= run.last_seq):
             # Finished and delivered, or unknown here: 204 stops EventSource's reconnecting
