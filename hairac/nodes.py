@@ -12,7 +12,13 @@ Conventions (stable API, used by resolve/check/codegen):
   triple-quoted strings are trimmed (language.md §0 #26), escapes are processed,
   `-> T1, T2` becomes `TupleType`, a statement-level `if`/`match` is `IfStmt`/
   `MatchStmt`, and a workflow/tool/step description and lifecycle hooks are
-  lifted out of the body into their own fields.
+  lifted out of the body into their own fields. Parentheses leave no node
+  (`(a + b)` is the `Binary`); an interpolated string without any `${expr}`
+  part is a `StringLit`; the DOC type spellings `[]T`, `map[K]V`, `[K: V]`
+  become `ListType`/`MapType`; a lambda's or arm's `=> { ... }` body is a
+  `Block` (a block elsewhere in operand position is a `BlockExpr`).
+* Trees returned without errors are at most 200 levels deep (else-if chains
+  count once), so recursive walkers are safe with Python's default limit.
 """
 
 from __future__ import annotations
