@@ -236,11 +236,13 @@ async def _converse(
             for call, out in zip(turn.tool_calls, outcomes, strict=True):
                 messages.append(ChatMessage("tool", out.content, tool_call_id=call.id))
                 tool_log.append(f"{call.name} → {_cut(out.content, _LOG_LIMIT)}")
-    except BaseException:
+    except BaseException as exc:
         # Cancelled (client gone), timed out or failed mid-reply: keep what was said.
         partial = "".join(tap.parts)
         await asyncio.shield(_store_partial(memory, partial))
-        raise
+        # NOTE: `raise exc`, not a bare `raise`: mypyc-compiled code loses the "current
+        # exception" across the await above, and a bare re-raise then crashes the process.
+        raise exc
     raise HairaRuntimeError("tool-calling loop exceeded maximum iterations")
 
 
