@@ -39,6 +39,7 @@ class GenContext:
     user_imports: set[str] = field(default_factory=set)  # py module names of other units
     frames: list[FnFrame] = field(default_factory=list)
     declared_globals: set[str] = field(default_factory=set)
+    helpers: set[str] = field(default_factory=set)  # module-local int helpers used
 
     def __post_init__(self) -> None:
         self.em = Emitter(self.unit.path)

@@ -394,7 +394,12 @@ def gen_binary(ctx: GenContext, e: nodes.Binary) -> Lowered:  # noqa: C901 - ope
         fn = _INT_OPS[op]
         return Lowered(s, f"haira.rt.{fn}({a}, {b})")
     if lt == rt == t.INT:
-        return Lowered(s, f"haira.rt.{_INT_OPS[op]}({a}, {b})")
+        name = _INT_OPS[op]
+        if name in ("iadd", "isub", "imul", "idiv", "imod"):
+            ctx.helpers.add(name)
+            ctx.need("haira.errors")
+            return Lowered(s, f"_t_{name}({a}, {b})")
+        return Lowered(s, f"haira.rt.{name}({a}, {b})")
     if op == "+" and lt == rt == t.STRING:
         return Lowered(s, f"({a} + {b})")
     if op == "+" and (lt == t.STRING or rt == t.STRING):

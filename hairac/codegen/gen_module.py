@@ -129,6 +129,12 @@ def _assemble(ctx: GenContext, body: list[Line]) -> tuple[str, dict[int, tuple[i
         for name in sorted(ctx.user_imports):
             em.line(f"from . import {name}")
     em.blank(2)
+    if ctx.helpers:
+        from hairac.codegen.prelude import helper_source
+
+        em.line("# Go int semantics: 64-bit, overflow and divide-by-zero are runtime errors.")
+        for text in helper_source(ctx.helpers):
+            em.line(text)
     em.emit_lines(body)
     text, line_map = em.render()
     smap = ", ".join(

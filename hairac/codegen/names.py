@@ -20,7 +20,7 @@ TEMP_PREFIX = "_t_"
 # Python builtins generated code itself calls; shadowing them would break it.
 _USED_BUILTINS: frozenset[str] = frozenset(
     {"len", "str", "int", "float", "bool", "list", "dict", "tuple", "range", "enumerate",
-     "object", "None", "True", "False", "Exception", "BaseException"}
+     "object", "None", "True", "False", "Exception", "BaseException", "abs"}
 )
 
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 import typing
 
 import haira.agents
+import haira.errors
 import haira.providers
 import haira.rt
 import haira.stdlib.io
 import haira.types
+
+
+# Go int semantics: 64-bit, overflow and divide-by-zero are runtime errors.
+def _t_iadd(a: int, b: int) -> int:
+    r = a + b
+    if -9223372036854775808 <= r <= 9223372036854775807:
+        return r
+    raise haira.errors.RuntimeFault("integer overflow")
 
 
 def get_weather(city: str, units: str = "metric") -> str:  # examples/22_tools.haira:10
@@ -23,7 +32,7 @@ def get_weather(city: str, units: str = "metric") -> str:  # examples/22_tools.h
 
 def add_numbers(a: int, b: int) -> int:  # examples/22_tools.haira:27
     "Add two integers."
-    return haira.rt.iadd(a, b)  # examples/22_tools.haira:29
+    return _t_iadd(a, b)  # examples/22_tools.haira:29
 
 
 def not_yet(query: str) -> str:  # examples/22_tools.haira:32
@@ -44,4 +53,4 @@ WeatherBot = haira.agents.define_agent("WeatherBot", {"provider": openai, "syste
 
 
 # Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {14: ("examples/22_tools.haira", 10, 1), 16: ("examples/22_tools.haira", 16, 9), 17: ("examples/22_tools.haira", 18, 5), 18: ("examples/22_tools.haira", 19, 9), 19: ("examples/22_tools.haira", 21, 5), 20: ("examples/22_tools.haira", 23, 9), 24: ("examples/22_tools.haira", 27, 1), 26: ("examples/22_tools.haira", 29, 5), 29: ("examples/22_tools.haira", 32, 1), 31: ("examples/22_tools.haira", 32, 1), 34: ("examples/22_tools.haira", 43, 1), 35: ("examples/22_tools.haira", 44, 5), 36: ("examples/22_tools.haira", 45, 5), 39: ("examples/22_tools.haira", 5, 1), 40: ("examples/22_tools.haira", 10, 1), 41: ("examples/22_tools.haira", 27, 1), 42: ("examples/22_tools.haira", 32, 1), 43: ("examples/22_tools.haira", 36, 1)}
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {23: ("examples/22_tools.haira", 10, 1), 25: ("examples/22_tools.haira", 16, 9), 26: ("examples/22_tools.haira", 18, 5), 27: ("examples/22_tools.haira", 19, 9), 28: ("examples/22_tools.haira", 21, 5), 29: ("examples/22_tools.haira", 23, 9), 33: ("examples/22_tools.haira", 27, 1), 35: ("examples/22_tools.haira", 29, 5), 38: ("examples/22_tools.haira", 32, 1), 40: ("examples/22_tools.haira", 32, 1), 43: ("examples/22_tools.haira", 43, 1), 44: ("examples/22_tools.haira", 44, 5), 45: ("examples/22_tools.haira", 45, 5), 48: ("examples/22_tools.haira", 5, 1), 49: ("examples/22_tools.haira", 10, 1), 50: ("examples/22_tools.haira", 27, 1), 51: ("examples/22_tools.haira", 32, 1), 52: ("examples/22_tools.haira", 36, 1)}

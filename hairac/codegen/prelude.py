@@ -1,0 +1,56 @@
+"""Integer helpers generated into each module that uses them.
+
+Go int semantics (64-bit, `integer overflow` as a runtime error, division truncating
+toward zero) as small module-local functions: mypyc compiles a call to a function of the
+same module to a direct C call on unboxed ints, where a call into `haira.rt` (another
+compiled unit) boxes both operands. Semantics are identical to `haira.rt.iadd` & co.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+_MIN = "-9223372036854775808"
+_MAX = "9223372036854775807"
+
+HELPERS: Final[dict[str, str]] = {
+    "iadd": f'''def _t_iadd(a: int, b: int) -> int:
+    r = a + b
+    if {_MIN} <= r <= {_MAX}:
+        return r
+    raise haira.errors.RuntimeFault("integer overflow")''',
+    "isub": f'''def _t_isub(a: int, b: int) -> int:
+    r = a - b
+    if {_MIN} <= r <= {_MAX}:
+        return r
+    raise haira.errors.RuntimeFault("integer overflow")''',
+    "imul": f'''def _t_imul(a: int, b: int) -> int:
+    r = a * b
+    if {_MIN} <= r <= {_MAX}:
+        return r
+    raise haira.errors.RuntimeFault("integer overflow")''',
+    "idiv": f'''def _t_idiv(a: int, b: int) -> int:
+    if b == 0:
+        raise haira.errors.RuntimeFault("integer divide by zero")
+    q = abs(a) // abs(b)
+    r = q if (a < 0) == (b < 0) else -q
+    if r > {_MAX}:
+        raise haira.errors.RuntimeFault("integer overflow")
+    return r''',
+    "imod": '''def _t_imod(a: int, b: int) -> int:
+    if b == 0:
+        raise haira.errors.RuntimeFault("integer divide by zero")
+    r = abs(a) % abs(b)
+    return -r if a < 0 else r''',
+}
+
+
+def helper_source(names: set[str]) -> list[str]:
+    """The source lines of the helpers in `names`, in a fixed order."""
+    lines: list[str] = []
+    for name in HELPERS:
+        if name in names:
+            lines.extend(HELPERS[name].split("\n"))
+            lines.append("")
+            lines.append("")
+    return lines
