@@ -166,3 +166,15 @@ async def test_mock_provider_shows_tool_activity_offline(monkeypatch: pytest.Mon
     assert sink.events[0] == ("tool_start", "lookup", {"word": "mock"})
     assert sink.events[1] == ("tool_end", "lookup", True, None)
     assert result.text == 'Mock reply to: please lookup something (tool said "mock!")'
+
+
+async def test_provider_temperature_and_max_tokens_are_agent_defaults(fake: FakeLLM) -> None:
+    p = providers.define_provider("openai", {"model": "gpt-4o", "temperature": 0.3, "max_tokens": 99})
+    plain = agents.define_agent(unique("Plain"), {"provider": p})
+    own = agents.define_agent(unique("Own"), {"provider": p, "temperature": 0.8, "max_tokens": 10})
+    await plain.stream("a", session="d").run(RecordingSink())
+    await own.stream("b", session="d").run(RecordingSink())
+    first, second = (r.json for r in fake.model_requests())
+    assert isinstance(first, dict) and isinstance(second, dict)
+    assert (first["temperature"], first["max_tokens"]) == (0.3, 99)
+    assert (second["temperature"], second["max_tokens"]) == (0.8, 10)

@@ -208,6 +208,10 @@ async def _converse(
     messages.extend(ChatMessage(m.role, m.content) for m in history)
     messages.append(ChatMessage("user", message))
 
+    # The provider's temperature / max_tokens are defaults for its agents (REF ignores them,
+    # which surprises users who set them there).
+    temperature = agent.temperature or agent.provider.temperature
+    max_tokens = agent.max_tokens or agent.provider.max_tokens
     tools = {t.name: t for t in agent.tools}
     specs = [t.spec() for t in agent.tools] + _handoff_specs(agent)
     usage: Usage | None = None
@@ -219,8 +223,8 @@ async def _converse(
             request = ChatRequest(
                 messages,
                 tools=specs,
-                temperature=agent.temperature,
-                max_tokens=agent.max_tokens,
+                temperature=temperature,
+                max_tokens=max_tokens,
                 json_mode=agent.output is not None,
                 deadline=deadline,
             )
