@@ -6,6 +6,7 @@ import socket
 
 import haira.agents as agents
 import haira.providers as providers
+import httpx
 import orjson
 import pytest
 from agent_helpers import RecordingSink, unique
@@ -110,3 +111,18 @@ async def test_stream_without_done_or_finish_reason_is_an_error(fake: FakeLLM) -
     a = agents.define_agent(unique("Cut"), {"provider": p})
     with pytest.raises(UpstreamError):
         await a.stream("hi", session="x").run(RecordingSink())
+
+
+def test_retry_after_forms() -> None:
+    import email.utils
+    import time as _time
+
+    from haira.providers.transport import _retry_after
+
+    assert _retry_after(httpx.Headers({"retry-after": "2"})) == 2.0
+    assert _retry_after(httpx.Headers({"retry-after-ms": "250", "retry-after": "9"})) == 0.25
+    date = email.utils.formatdate(_time.time() + 30, usegmt=True)
+    hinted = _retry_after(httpx.Headers({"retry-after": date}))
+    assert hinted is not None and 28 <= hinted <= 31
+    assert _retry_after(httpx.Headers({"retry-after": "soon"})) is None
+    assert _retry_after(httpx.Headers({})) is None

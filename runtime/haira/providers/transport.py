@@ -4,14 +4,17 @@
 before the first body byte (full-jitter exponential backoff, `Retry-After` honoured),
 then feeds every SSE `data` payload to `parser.handle` until it reports the end.
 
-Timeouts are separate and enforced by one `Watchdog` timer per call instead of httpx's
-per-read timeout, so the per-chunk cost is a single clock read:
-connect (httpx), first byte after the request was sent, idle gap between chunks, total.
+Timeouts are separate: connect (enforced by the transport, `pool.py`), then first byte
+after the request was sent, idle gap between chunks and total, all three enforced by one
+`_Watchdog` timer per call instead of a per-read timeout, so the per-chunk cost is a
+single clock read. The watchdog cancels the calling task; a sink must let that
+`CancelledError` through (it becomes `UpstreamTimeout` here).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email.utils
 import random
 import ssl
@@ -266,9 +269,7 @@ def _retry_after(headers: httpx.Headers) -> float | None:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    import datetime as _dt
-
-    now = _dt.datetime.now(tz=when.tzinfo or _dt.UTC)
+    now = datetime.datetime.now(tz=when.tzinfo or datetime.UTC)
     return max(0.0, (when - now).total_seconds())
 
 
