@@ -183,7 +183,7 @@ def test_slow_client_is_bounded_then_dropped() -> None:
     with live_server(
         [stream_spec("/chat", lambda m: flood)],
         max_pending_bytes=64 << 10,
-        stall_timeout_s=1.0,
+        stall_timeout_s=2.0,
         heartbeat_s=0.25,
     ) as srv:
         import socket
@@ -201,8 +201,10 @@ def test_slow_client_is_bounded_then_dropped() -> None:
         assert first < 20000, first
         time.sleep(0.3)
         assert len(produced) - first < 200
-        # No progress for stall_timeout_s: dropped, and the run is cancelled.
-        assert flood.cancelled.wait(4)
+        # No progress for stall_timeout_s: dropped, and the run is cancelled (nobody
+        # resumes it); it stayed capped meanwhile.
+        assert flood.cancelled.wait(6)
+        assert len(produced) - first < 400
         sock.close()
 
 
@@ -236,3 +238,47 @@ def test_blocking_workflow_runs_in_a_thread_after_the_headers() -> None:
     assert b'data: {"content":"after m"}' in rest
     assert str(seen["thread"]).startswith("haira-wf")
     assert seen["slept"] == "ok"
+
+
+def test_a_quick_resume_after_a_dropped_connection_continues_live() -> None:
+    gate = threading.Event()
+    calls: list[str] = []
+
+    def make(message: str) -> Script:
+        calls.append(message)
+        return Script(("text", "a"), ("wait", gate), ("text", "b"), ("text", "c"))
+
+    script_holder: list[Script] = []
+
+    def make_and_keep(message: str) -> Script:
+        script = make(message)
+        script_holder.append(script)
+        return script
+
+    with live_server([stream_spec("/chat", make_and_keep)]) as srv:
+        first = raw_request(srv.port, "POST", "/chat", headers=JSON, body=b'{"message":"m"}')
+        got = first.chunk()
+        while b'"a"' not in got:
+            got += first.chunk()
+        sid = stream_id(got)
+        first.close()  # the connection drops mid-stream
+        time.sleep(0.1)
+        second = raw_request(
+            srv.port,
+            "POST",
+            "/chat",
+            headers={**JSON, "Last-Event-ID": f"{sid}:1"},
+            body=b'{"message":"m"}',
+        )
+        gate.set()
+        rest = b""
+        while b"[DONE]" not in rest:
+            rest += second.chunk()
+        second.close()
+    assert rest == (
+        b'retry: 3000\n\nid: %s:2\ndata: {"content":"b"}\n\n'
+        b'id: %s:3\ndata: {"content":"c"}\n\nid: %s:4\nevent: done\ndata: [DONE]\n\n'
+        % (sid.encode(), sid.encode(), sid.encode())
+    )
+    assert calls == ["m"]
+    assert not script_holder[0].cancelled.is_set()

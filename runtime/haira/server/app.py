@@ -49,6 +49,7 @@ class HairaApp:
             max_pending_bytes=settings.max_pending_bytes,
             replay_max_events=settings.replay_max_events,
             replay_max_bytes=settings.replay_max_bytes,
+            orphan_grace_s=settings.resume_grace_s,
         )
         self.registry = resume.StreamRegistry(
             sse_limits,

@@ -39,6 +39,7 @@ class Settings:
     heartbeat_s: float = 15.0
     stall_timeout_s: float = 60.0
     resume_ttl_s: float = 300.0
+    resume_grace_s: float = 0.5  # a dropped stream waits this long for a resume (< 1 s)
     max_pending_bytes: int = 256 << 10
     replay_max_events: int = 16384
     replay_max_bytes: int = 2 << 20
@@ -105,6 +106,7 @@ def _from_env(e: Mapping[str, str]) -> dict[str, object]:
     _float(e, "HAIRA_SSE_HEARTBEAT", "heartbeat_s", out)
     _float(e, "HAIRA_SSE_STALL_TIMEOUT", "stall_timeout_s", out)
     _float(e, "HAIRA_SSE_RESUME_TTL", "resume_ttl_s", out)
+    _float(e, "HAIRA_SSE_RESUME_GRACE", "resume_grace_s", out)
     _float(e, "HAIRA_SHUTDOWN_GRACE", "shutdown_grace_s", out)
     _int(e, "HAIRA_THREADS", "threads", out)
     if e.get("HAIRA_ACCESS_LOG", "").strip().lower() in ("0", "false", "off", "no"):
@@ -140,5 +142,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError(f"workers must be at least 1, got {s.workers}")
     if s.threads < 1:
         raise ConfigError(f"HAIRA_THREADS must be at least 1, got {s.threads}")
+    if not 0 <= s.resume_grace_s < 1:
+        raise ConfigError("HAIRA_SSE_RESUME_GRACE must be at least 0 and below 1 second")
     if s.heartbeat_s <= 0 or s.stall_timeout_s <= 0:
         raise ConfigError("SSE heartbeat and stall timeout must be positive")

@@ -11,8 +11,8 @@ Each delta costs one `orjson.dumps` of its text and one bytes-format; there are 
 per-event objects. The log is bounded (count and bytes) and replayed to a client that
 reconnects with `Last-Event-ID`; a response that falls too far behind blocks the
 producer (which stalls the upstream read), and one that makes no progress for
-`stall_timeout_s` is dropped. When the last response goes away before the run finished,
-the run is cancelled at once.
+`stall_timeout_s` is dropped. When the response goes away before the run finished, the
+run is cancelled unless a resume arrives within `orphan_grace_s` (0.5 s).
 """
 
 from __future__ import annotations
@@ -71,6 +71,9 @@ class SseLimits:
     max_pending_bytes: int = 256 << 10
     replay_max_events: int = 16384
     replay_max_bytes: int = 2 << 20
+    # How long a run whose client went away waits for a resume before it is cancelled
+    # (contract §6: within 1 s); a quick reconnect continues the run live.
+    orphan_grace_s: float = 0.5
 
 
 class _Conn:
@@ -116,6 +119,7 @@ class StreamRun:
         "_frames",
         "_limits",
         "_log_bytes",
+        "_orphan_timer",
         "_max_bytes",
         "_max_events",
         "_max_pending",
@@ -151,6 +155,7 @@ class StreamRun:
         self.delivered = 0  # of those, bytes handed to the attached response's socket
         self._writer: _Conn | None = None
         self._drained: asyncio.Future[None] | None = None
+        self._orphan_timer: asyncio.TimerHandle | None = None
         self.finished = False
         self.finished_at = 0.0
         self.task: asyncio.Task[None] | None = None
@@ -172,7 +177,8 @@ class StreamRun:
         self.next_seq = seq + 1
         # The hot path: one JSON escape of the text, one bytes-format, no other objects.
         self._push(b'%s%d\ndata: {"content":%s}\n\n' % (self._prefix, seq, _dumps(content)))
-        if self.produced - self.delivered > self._max_pending and self._writer is not None:
+        if self.produced - self.delivered > self._max_pending:
+            # Also while no response is attached (waiting for a resume): the cap holds.
             await self._wait_drained()
 
     async def tool_start(self, tool: str, args: dict[str, object]) -> None:
@@ -211,6 +217,9 @@ class StreamRun:
             return
         self._event(b"done", b"[DONE]")
         self.finished = True
+        if self._orphan_timer is not None:
+            self._orphan_timer.cancel()
+            self._orphan_timer = None
         self.parts = None  # the reply has been recorded; only the frames stay for resume
         loop = asyncio.get_running_loop()
         self.finished_at = loop.time()
@@ -255,14 +264,28 @@ class StreamRun:
             old.superseded = True
             old.wake()
         self._writer = conn
+        orphan = self._orphan_timer
+        if orphan is not None:  # resumed in time: the run goes on
+            orphan.cancel()
+            self._orphan_timer = None
 
     def detach(self, conn: _Conn) -> None:
-        """`conn` is gone; with no response left, an unfinished run is cancelled."""
+        """`conn` is gone; an unfinished run nobody resumes within the grace is cancelled."""
         if self._writer is not conn:
             return
         self._writer = None
         self._release_producer()
-        if not self.finished:
+        if self.finished:
+            return
+        grace = self._limits.orphan_grace_s
+        if grace <= 0:
+            self._orphaned()
+        elif self._orphan_timer is None:
+            self._orphan_timer = asyncio.get_running_loop().call_later(grace, self._orphaned)
+
+    def _orphaned(self) -> None:
+        self._orphan_timer = None
+        if self._writer is None and not self.finished:
             self.cancel("the client disconnected", "interrupted")
 
     def take(self, conn: _Conn) -> tuple[bytes, int]:
@@ -345,7 +368,7 @@ class StreamRun:
             self._log_bytes = total
 
     async def _wait_drained(self) -> None:
-        if self._writer is None or self.finished:
+        if self.finished:
             return
         fut = self._drained
         if fut is None or fut.done():
