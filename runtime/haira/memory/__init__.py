@@ -45,7 +45,36 @@ def open_store(url: str) -> Store:
             # sqlite:///rel.db is relative, sqlite:////abs.db absolute (SQLAlchemy's rule).
             return SQLiteStore(url[len(prefix) :] or ".haira.db")
     scheme = url.split("://", 1)[0]
-    raise ConfigError(f"HAIRA_DATABASE_URL: unsupported store {scheme!r} (supported: sqlite)")
+    shared = _open_shared(scheme, url)
+    if shared is not None:
+        return shared
+    raise ConfigError(
+        f"HAIRA_DATABASE_URL: unsupported store {scheme!r} (supported: sqlite, postgresql, redis)"
+    )
+
+
+def _open_shared(scheme: str, url: str) -> Store | None:
+    # The shared backends (scale-out) import their drivers only when chosen: they are the
+    # optional extras haira-runtime[postgres] and haira-runtime[redis].
+    if scheme in ("postgresql", "postgres"):
+        try:
+            from haira.memory.postgres import PostgresStore
+        except ImportError as exc:
+            raise ConfigError(
+                f"HAIRA_DATABASE_URL is PostgreSQL but {exc.name or 'psycopg'} is not installed"
+                " (pip install 'haira-runtime[postgres]')"
+            ) from None
+        return PostgresStore(url)
+    if scheme in ("redis", "rediss"):
+        try:
+            from haira.memory.redis_store import RedisStore
+        except ImportError:
+            raise ConfigError(
+                "HAIRA_DATABASE_URL is Redis but redis is not installed"
+                " (pip install 'haira-runtime[redis]')"
+            ) from None
+        return RedisStore(url)
+    return None
 
 
 def get_store() -> Store:
@@ -58,6 +87,18 @@ def get_store() -> Store:
         if _store is None:
             _store = open_store(os.environ.get("HAIRA_DATABASE_URL", "") or ".haira.db")
         return _store
+
+
+def _after_fork_in_child() -> None:
+    # A forked worker (`--workers N`) must not use the parent's store: its SQLite thread
+    # does not exist in the child and its pooled sockets are the parent's. Each worker
+    # opens its own on first use.
+    global _store, _lock
+    _store = None
+    _lock = threading.Lock()  # another thread may have held it at the fork
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def set_store(store: Store | None) -> None:
