@@ -126,3 +126,12 @@ def test_retry_after_forms() -> None:
     assert hinted is not None and 28 <= hinted <= 31
     assert _retry_after(httpx.Headers({"retry-after": "soon"})) is None
     assert _retry_after(httpx.Headers({})) is None
+
+
+def test_fake_server_text_template_matches_the_plain_encoding() -> None:
+    from haira.testing.fake_llm import _OpenAIWire
+
+    for usage in (True, False):
+        wire = _OpenAIWire("gpt-4o", 7, usage, 3)
+        for tok in ["Hello", ' "quoted"\n', "naïve ☃", ""]:
+            assert wire.text(tok) == wire.text_slow(tok)

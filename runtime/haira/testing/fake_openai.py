@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None, *, flavour: str = "OpenAI") -> int:
         await asyncio.Event().wait()
 
     try:
+        import uvloop  # a runtime dependency; the fake server should not be the bottleneck
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:
+        pass
+    try:
         asyncio.run(run())
     except KeyboardInterrupt:
         return 0
