@@ -177,20 +177,18 @@ def gen_struct(ctx: GenContext, item: nodes.StructDecl, methods: list[nodes.Meth
 
 
 def gen_enum(ctx: GenContext, item: nodes.EnumDecl) -> None:
+    """An enum's values are `haira.values.EnumValue(variant, payload)`; the enum's name is
+    a type alias (a generated subclass cannot be native under mypyc: the base has slots)."""
     info = ctx.result.enums[id(item)]
     em = ctx.em
     mod = ctx.need("haira.values")
     name = py_name(item.name)
     em.blank(2)
-    em.line(f"class {name}({mod}.EnumValue):", pos=ctx.pos(item))
-    with em.indent():
-        em.line("__slots__ = ()")
-        variants = ", ".join(
-            f"{py_str(v)}: ({''.join(py_str(p.name) + ', ' for p in ps).rstrip(' ')})"
-            for v, ps in info.variants.items()
-        )
-        em.line(f"__haira_variants__: typing.ClassVar[dict[str, tuple[str, ...]]] = {{{variants}}}")
-    em.blank()
+    shape = ", ".join(
+        f"{v}({', '.join(p.name for p in ps)})" if ps else v for v, ps in info.variants.items()
+    )
+    em.line(f"# enum {item.name} {{ {shape} }}")
+    em.line(f"{name}: typing.TypeAlias = {mod}.EnumValue", pos=ctx.pos(item))
     for v, ps in info.variants.items():
         if not ps:
             em.line(f"{name}__{v}: typing.Final = {name}({py_str(v)})")
