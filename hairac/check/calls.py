@@ -35,6 +35,8 @@ AGENT_METHODS: dict[str, t.Type] = {
     "stream": t.STREAM,
 }
 
+_TYPE_NAMES = frozenset({"str", "int", "float", "string", "bool"})
+
 
 class CallChecker(ExprChecker):
     def call(self, e: nodes.Call, expected: t.Type | None) -> t.Type:
@@ -67,7 +69,9 @@ class CallChecker(ExprChecker):
                     if isinstance(found, stdlib.StdFunc):
                         self.result.refs[id(callee)] = StdFuncRef(found.module, found.py_name)
                         return self.std_call(e, found, f"{mod}.{name}")
-                if name in BUILTINS:
+                # Type names (`int(x)`, `str(x)`) are not conversion functions in Haira
+                # (conv.* is); codegen has no lowering for them, so they are undefined here.
+                if name in BUILTINS and name not in _TYPE_NAMES:
                     self.result.refs[id(callee)] = BuiltinRef(name)
                     return self.builtin_call(e, name)
                 self.error(callee.span, msg.UNDEFINED_FUNCTION.format(name=name), code="E501")
