@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from haira.agents.events import AgentResult
 from haira.agents.tool import Tool
 from haira.errors import ConfigError
-from haira.memory import get_store
 from haira.memory.policy import MemoryPolicy, conversation
 from haira.providers import Provider
 from haira.types import StructT
@@ -208,7 +207,7 @@ def define_agent(name: str, fields: dict[str, object]) -> Agent:
         raise ConfigError(f'agent "{name}" is missing required field \'provider\'')
     with _registry_lock:
         _registry[name] = agent
-    if agent.memory.enabled:
-        get_store().warm()
+    # NOTE: no store warm-up here: importing a program must not create `.haira.db`; the
+    # server calls `haira.memory.get_store().warm()` when it starts serving.
     return agent
 
