@@ -1,8 +1,11 @@
-"""`hairac test FILE [-run PATTERN]`: run the program's `test "name" { }` blocks.
+"""`hairac test FILE... [--filter TEXT]`: run the `test "name" { }` blocks of Haira programs.
 
-Output (language.md §0 #22): one `PASS <name>` / `FAIL <name>` line per test, failing
-assertions indented under it with their Haira location, then `N passed, M failed`; exit 1
-when any test failed. `fn main` is not run.
+Each file is compiled like `hairac run` does (to the cache, CPython, no mypyc) and its
+tests run in a fresh process (`haira.testing.runner`): `PASS <name>` / `FAIL <name>` with
+the failing assertion's `path:line:col: message` (values included), then
+`<n> passed, <m> failed`. `main` is not run. Exit 0 when all pass, 1 on any failure or
+compile error. Agents in tests use whatever provider the program configures, so
+`HAIRA_PROVIDER=mock hairac test app.haira` runs them offline.
 """
 
 from __future__ import annotations
@@ -16,47 +19,28 @@ from typing import Any
 
 from hairac.driver import package_name, report, run_dir_for, run_pipeline, write_generated
 
-_RUNNER = '''
-import re
-import sys
-
-import haira.rt
-from {package} import {module} as program
-
-pattern = re.compile({pattern!r}) if {pattern!r} else None
-passed = failed = 0
-for name, fn in program.__haira_tests__:
-    if pattern is not None and not pattern.search(name):
-        continue
-    try:
-        fn()
-    except Exception as exc:  # noqa: BLE001 - a failing test is reported, never a traceback
-        failed += 1
-        print(f"FAIL {{name}}")
-        frames = haira.rt.haira_stack(exc)
-        where = f"{{frames[0][1]}}:{{frames[0][2]}}: " if frames else ""
-        print(f"    {{where}}{{haira.rt.catch_text(exc)}}")
-    else:
-        passed += 1
-        print(f"PASS {{name}}")
-print(f"{{passed}} passed, {{failed}} failed")
-sys.exit(1 if failed else 0)
-'''
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "test",
-        help="run the test blocks of a Haira program",
-        description="Compile FILE and run its `test` blocks; exit 1 if any fails.",
+        help="run the test blocks of Haira programs",
+        description="Compile each FILE and run its `test` blocks; exit 1 if any fails.",
     )
-    parser.add_argument("file", help="the .haira file")
-    parser.add_argument("-run", "--run", dest="pattern", default="", help="only tests matching")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="entry .haira files")
+    parser.add_argument("--filter", "-k", help="run only tests whose name contains TEXT")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    path = Path(args.file)
+    status = 0
+    for file in args.files:
+        if len(args.files) > 1:
+            print(f"== {file}", flush=True)
+        status = max(status, _one(Path(file), args.filter))
+    return status
+
+
+def _one(path: Path, filt: str | None) -> int:
     result = run_pipeline(path)
     code = report(result)
     if code or result.generated is None:
@@ -64,8 +48,18 @@ def run(args: argparse.Namespace) -> int:
     out = run_dir_for(path)
     pkg = package_name(path)
     write_generated(result.generated, out, pkg)
-    runner = _RUNNER.format(package=pkg, module=result.generated.entry, pattern=args.pattern)
+    modules = [f"{pkg}.{result.generated.entry}"] + [
+        f"{pkg}.{m.name}"
+        for m in result.generated.modules.values()
+        if m.name != result.generated.entry
+    ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(out), env.get("PYTHONPATH", "")) if p)
+    argv = [sys.executable, "-m", "haira.testing.runner", *modules]
+    if filt is not None:
+        argv += ["--filter", filt]
     sys.stdout.flush()
-    return subprocess.call([sys.executable, "-c", runner], env=env)
+    try:
+        return 1 if subprocess.call(argv, env=env) else 0
+    except KeyboardInterrupt:
+        return 130
