@@ -34,8 +34,9 @@ async def test_stream_follows_a_handoff_and_says_so(fake: FakeLLM) -> None:
     assert result.text == "Your invoice is paid."
     assert sink.events[0] == ("handoff", router.name, billing.name)
     # One usage event for the whole stream: the router's turn plus the target's.
-    assert result.usage is not None and result.usage.completion_tokens == 1 + 4
-    assert sink.events[-1] == ("usage", result.usage.prompt_tokens, 5)
+    # (the fake counts the call's two fragments and the reply's four words)
+    assert result.usage is not None and result.usage.completion_tokens == 2 + 4
+    assert sink.events[-1] == ("usage", result.usage.prompt_tokens, 6)
     assert sink.kinds() == ["handoff", "usage"]
     reqs = fake.model_requests()
     assert len(reqs) == 2

@@ -614,7 +614,9 @@ class _OpenAIWire(_Wire):
         for i, c in enumerate(step.calls):
             cid = c.id or f"call_{n}_{i}"
             args = c.arguments
-            pieces = [args[k : k + 7] for k in range(0, len(args), 7)] or [""]
+            # Like OpenAI: the first fragment names the call with empty arguments, then
+            # the arguments follow in small pieces.
+            pieces = ["", *(args[k : k + 7] for k in range(0, len(args), 7))]
             self.completion += len(pieces)
             for j, piece in enumerate(pieces):
                 frag: dict[str, object] = {}
@@ -623,9 +625,7 @@ class _OpenAIWire(_Wire):
                 if j == 0 or step.style == "id_every_fragment":
                     frag["id"] = cid
                     frag["type"] = "function"
-                fn: dict[str, object] = {"arguments": piece}
-                if j == 0:
-                    fn["name"] = c.name
+                fn: dict[str, object] = {"name": c.name, "arguments": piece} if j == 0 else {"arguments": piece}
                 frag["function"] = fn
                 out.append(self._event([{"index": 0, "delta": {"tool_calls": [frag]},
                                          "logprobs": None, "finish_reason": None}]))

@@ -10,7 +10,10 @@ import argparse
 import asyncio
 import sys
 
+import orjson
+
 from haira.testing.fake_llm import FakeLLM
+from haira.testing.script import step_from_json
 
 __all__ = ["main"]
 
@@ -23,9 +26,20 @@ def main(argv: list[str] | None = None, *, flavour: str = "OpenAI") -> int:
     parser.add_argument("--token-rate", type=float, default=0.0, help="tokens per second (0 = unthrottled)")
     parser.add_argument("--reply", default="", help="fixed reply text (default: Echo: <last user message>)")
     parser.add_argument("--model", default="", help="model name to report (default: the requested one)")
+    parser.add_argument("--script", default="", help="JSON file: a list of steps to answer with, in order "
+                        "(as POST /_fake/script takes them)")
     args = parser.parse_args(argv)
     fake = FakeLLM(host=args.host, port=args.port, token_rate=args.token_rate,
                    reply_text=args.reply, model=args.model)
+    if args.script:
+        try:
+            with open(args.script, "rb") as f:
+                items = orjson.loads(f.read())
+        except (OSError, orjson.JSONDecodeError) as exc:
+            print(f"fake {flavour} server: cannot read --script {args.script}: {exc}", file=sys.stderr)
+            return 2
+        items = items if isinstance(items, list) else [items]
+        fake.script(*(step_from_json(x) for x in items if isinstance(x, dict)))
 
     async def run() -> None:
         await fake.start_async()
