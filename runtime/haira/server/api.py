@@ -18,7 +18,7 @@ import orjson
 
 from haira.memory import Chat, ChatSummary, Store
 from haira.server.openapi import openapi, workflow_item
-from haira.server.problems import error_body
+from haira.server.problems import error_body, report_internal
 from haira.server.spec import WorkflowSpec
 
 __all__ = ["build_api"]
@@ -171,12 +171,25 @@ def _serialize_error(
     resp.data = error_body(message, code)
 
 
+async def _internal_error(
+    req: falcon.asgi.Request, resp: falcon.asgi.Response, exc: Exception, params: object
+) -> None:
+    # Falcon would print a traceback; report one line (store down, a bug) and answer 500.
+    if isinstance(exc, falcon.HTTPError):
+        raise exc
+    report_internal(exc, debug=False)
+    resp.status = 500
+    resp.content_type = _JSON
+    resp.data = error_body("internal error", "internal")
+
+
 def build_api(
     specs: list[WorkflowSpec], store: Callable[[], Store], *, ui: bool, auth: bool
 ) -> falcon.asgi.App[falcon.asgi.Request, falcon.asgi.Response]:
     """The Falcon app serving `/_api/*` and (with `ui`) `/_ui/`."""
     app = falcon.asgi.App(media_type=_JSON)
     app.set_error_serializer(_serialize_error)
+    app.add_error_handler(Exception, _internal_error)
     names = {s.path: s.name for s in specs}
     app.add_route("/_api/health", _Health())
     app.add_route("/_api/workflows", _Static([workflow_item(s) for s in specs]))

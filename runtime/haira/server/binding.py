@@ -13,6 +13,7 @@ silently becomes a zero value.
 
 from __future__ import annotations
 
+import email.errors
 import email.parser
 import email.policy
 import os
@@ -198,9 +199,28 @@ def _parse_multipart(
     if b"boundary=" not in content_type.lower():
         raise HttpError(400, "invalid_parameter", "multipart/form-data without a boundary")
     # NOTE: the stdlib MIME parser handles the RFC 7578 framing; the body is already bounded.
+    try:
+        return _split_multipart(content_type, body)
+    except HttpError:
+        raise
+    except Exception:  # the MIME parser on hostile input: a client error, not a crash
+        raise HttpError(
+            400, "invalid_parameter", "the multipart body could not be parsed"
+        ) from None
+
+
+def _split_multipart(
+    content_type: bytes, body: bytes
+) -> tuple[dict[str, str], dict[str, str], str | None]:
     parser = email.parser.BytesParser(policy=email.policy.HTTP)
     message = parser.parsebytes(b"Content-Type: " + content_type + b"\r\n\r\n" + body)
-    if not message.is_multipart():
+    # The parser is lenient; a body cut short or without its boundaries is a client error.
+    broken = (
+        email.errors.StartBoundaryNotFoundDefect,
+        email.errors.CloseBoundaryNotFoundDefect,
+        email.errors.MultipartInvariantViolationDefect,
+    )
+    if not message.is_multipart() or any(isinstance(d, broken) for d in message.defects):
         raise HttpError(400, "invalid_parameter", "the multipart body could not be parsed")
     form: dict[str, str] = {}
     files: dict[str, str] = {}

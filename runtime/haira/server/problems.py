@@ -99,7 +99,7 @@ def report_internal(exc: BaseException, *, debug: bool) -> None:
     if debug:
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
+        sys.stderr.write(redact("".join(traceback.format_exception(exc))))
     else:
         sys.stderr.write(
             f"[haira] internal error: {type(exc).__name__}: {redact(str(exc))} "
