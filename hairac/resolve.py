@@ -138,9 +138,9 @@ class _Resolver:
             return
         if key not in self.done:
             file = self.root / f"{key}.haira"
-            if not file.is_file():
+            if not _is_file(file):
                 file = self.root / key / "mod.haira"
-            if not file.is_file():
+            if not _is_file(file):
                 self.sink.error(imp.path_span, msg.IMPORT_NOT_FOUND.format(path=path), code="E503")
                 return
             shown = str(Path(self.shown_root) / file.relative_to(self.root))
@@ -149,6 +149,15 @@ class _Resolver:
             unit.user_imports.append((imp, key))
 
     shown_root = ""
+
+
+def _is_file(path: Path) -> bool:
+    """`path.is_file()`, False for paths the OS rejects (too long, NUL bytes): an import
+    path is user text, and a bad one is "not found", never a crash."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def resolve_program(path: Path, sink: DiagnosticSink, *, shown: str | None = None) -> Program | None:
