@@ -135,3 +135,53 @@ def test_fake_server_text_template_matches_the_plain_encoding() -> None:
         wire = _OpenAIWire("gpt-4o", 7, usage, 3)
         for tok in ["Hello", ' "quoted"\n', "naïve ☃", ""]:
             assert wire.text(tok) == wire.text_slow(tok)
+
+
+async def test_anthropic_stream_error_event_and_early_end() -> None:
+    from haira.providers.anthropic import _AnthropicStream
+
+    seen: list[str] = []
+
+    async def on_text(t: str) -> None:
+        seen.append(t)
+
+    p = _AnthropicStream("claude", on_text)
+    assert not await p.handle(b'{"type":"message_start","message":{"usage":{"input_tokens":7}}}')
+    assert not await p.handle(b'{"type":"ping"}')
+    assert not await p.handle(b'{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}}')
+    with pytest.raises(UpstreamError, match="provider error mid-stream: Overloaded"):
+        await p.handle(b'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')
+    assert seen == ["Hi"]
+    q = _AnthropicStream("claude", on_text)
+    with pytest.raises(UpstreamError, match="ended the stream before it finished"):
+        q.finish()
+
+
+def test_history_compaction_lines() -> None:
+    from haira.memory import Message, history_for_prompt
+
+    long_user = "u" * 120
+    msgs = [
+        Message("user", long_user),
+        Message("assistant", '[Completed: get_weather → "4C"]\nIt is cold.'),
+        *[Message("user" if i % 2 == 0 else "assistant", f"m{i}") for i in range(16)],
+    ]
+    out = history_for_prompt(msgs)
+    assert len(out) == 17
+    assert out[0].role == "system"
+    assert out[0].content == (
+        "Summary of earlier conversation:\n"
+        f"- User: {'u' * 97}...\n"
+        '- Assistant: [Completed: get_weather → "4C"] It is cold.'
+    )
+    assert history_for_prompt(msgs[:16]) == msgs[:16]
+
+
+def test_sync_iteration_raises_the_streams_error(fake: FakeLLM) -> None:
+    from haira.testing import error
+
+    p = providers.define_provider("openai", {"model": "gpt-4o"})
+    a = agents.define_agent(unique("IterErr"), {"provider": p})
+    fake.script(error(400, message="nope"))
+    with pytest.raises(UpstreamError, match="HTTP 400: nope"):
+        list(a.stream("x"))
