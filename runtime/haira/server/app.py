@@ -19,7 +19,7 @@ import sys
 import time
 from typing import Any, Final
 
-from haira import aio
+from haira import aio, cluster
 from haira.memory import Store, get_store
 from haira.server import resume, sse
 from haira.server.api import build_api
@@ -66,6 +66,8 @@ class HairaApp:
             debug=settings.debug,
             threads=settings.threads,
         )
+        self.cluster = cluster.configure(settings, sse_limits)
+        self.workflows.cluster = self.cluster
         self.api = build_api(
             specs, self._store, ui=not settings.no_ui, auth=settings.auth_token is not None
         )
@@ -195,6 +197,7 @@ class HairaApp:
         self.loop = loop
         aio.set_main_loop(loop)
         self._sweeper = loop.create_task(self._sweep())
+        await cluster.startup(self.cluster, workers=self.settings.workers)
 
     async def shutdown(self) -> None:
         """End in-flight work (error + done for streams) and wait for it, bounded."""
@@ -207,6 +210,7 @@ class HairaApp:
             await asyncio.wait(pending, timeout=self.settings.shutdown_grace_s)
         if self._sweeper is not None:
             self._sweeper.cancel()
+        await cluster.shutdown(self.cluster)
         transport = sys.modules.get("haira.providers.transport")
         if transport is not None:  # only when a provider was used: close its pooled sockets
             with contextlib.suppress(Exception):

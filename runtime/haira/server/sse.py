@@ -135,6 +135,7 @@ class StreamRun:
         "path",
         "produced",
         "stream_id",
+        "tap",
         "task",
         "usage_counts",
     )
@@ -163,6 +164,9 @@ class StreamRun:
         self.parts: list[str] | None = [] if collect else None
         self.usage_counts: tuple[int, int] | None = None
         self.on_finish: Callable[[StreamRun], None] | None = None
+        # Scale-out (haira.cluster): sees every frame as it is logged, to mirror the log
+        # to Redis so another worker can resume the stream.
+        self.tap: Callable[[bytes], None] | None = None
 
     # ------------------------------------------------------------ EventSink
 
@@ -340,6 +344,9 @@ class StreamRun:
         self._log_bytes += size
         if self._log_bytes > self._max_bytes or len(self._frames) > self._max_events:
             self._evict()
+        tap = self.tap
+        if tap is not None:
+            tap(frame)
         w = self._writer
         if w is not None:
             fut = w.waiter

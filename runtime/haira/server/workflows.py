@@ -15,7 +15,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 import orjson
 
@@ -26,6 +26,9 @@ from haira.server.problems import Failure, HttpError, classify, error_body, reda
 from haira.server.request import Receive, Request, Send, read_body, send_bytes, send_error
 from haira.server.spec import WorkflowSpec
 from haira.types import to_jsonable
+
+if TYPE_CHECKING:
+    from haira.cluster import RedisRuns
 
 __all__ = ["Endpoint", "Streamable", "Workflows"]
 
@@ -109,6 +112,7 @@ class Workflows:
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="haira-wf")
         self.shutting_down = False
         self.tasks: set[asyncio.Task[object]] = set()  # running JSON fallbacks
+        self.cluster: RedisRuns | None = None  # scale-out: runs mirrored to Redis (haira.cluster)
 
     # ------------------------------------------------------------ entry point
 
@@ -169,6 +173,13 @@ class Workflows:
         limit = max(self._limits.body_bytes, self._limits.multipart_bytes)
         await read_body(receive, limit=limit, declared=req.content_length)
         run = self.registry.lookup(stream_id, spec.path)
+        if run is None and self.cluster is not None:
+            # Started on another worker: follow its mirror in Redis (None: unknown or done).
+            remote = await self.cluster.serve_remote(
+                stream_id, seq, spec.path, send, receive, [*sse.SSE_HEADERS, *cors]
+            )
+            if remote is not None:
+                return remote
         if run is None or (run.finished and seq >= run.last_seq):
             # Finished and delivered, or unknown here: 204 stops EventSource's reconnecting
             # instead of starting a second agent run.
@@ -189,6 +200,8 @@ class Workflows:
         cors: list[tuple[bytes, bytes]],
     ) -> int:
         run = self.registry.create(spec.path, collect=spec.has_session)
+        if self.cluster is not None:
+            self.cluster.track(run)
         run.task = asyncio.get_running_loop().create_task(self._drive(spec, run, bound))
         return await sse.serve(run, 0, send, receive, self._sse_limits, [*sse.SSE_HEADERS, *cors])
 
