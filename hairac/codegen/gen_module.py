@@ -16,6 +16,7 @@ from hairac.check import types as t
 from hairac.check.info import CheckResult, GlobalRef, Symbol
 from hairac.codegen import gen_agentic
 from hairac.codegen.context import GenContext
+from hairac.codegen.gen_evals import gen_evals
 from hairac.codegen.gen_expr import gen_value, py_str
 from hairac.codegen.gen_stmt import emit, gen_function_body, params_text
 from hairac.codegen.lowered import Line
@@ -110,6 +111,7 @@ def gen_module(program: Program, result: CheckResult, unit: ModuleUnit) -> Gener
         for item in _value_order(ctx, items, tool_fns):
             gen_value_item(ctx, item, tool_fns)
         gen_tests(ctx, [i for i in items if isinstance(i, nodes.TestDecl)])
+        gen_evals(ctx, [i for i in items if isinstance(i, nodes.EvalDecl)])
     text, line_map = _assemble(ctx, body)
     return GeneratedModule(unit.py_module, unit.path, text, line_map)
 
