@@ -178,9 +178,18 @@ def cache_dir() -> Path:
 
 
 def run_dir_for(path: Path) -> Path:
-    """A per-program directory under the cache for `hairac run`."""
+    """A per-program directory under the cache for `hairac run` (a temporary directory when
+    the cache is not writable)."""
     key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    return cache_dir() / "run" / key
+    target = cache_dir() / "run" / key
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        import tempfile
+
+        target = Path(tempfile.gettempdir()) / f"hairac-run-{os.getuid()}" / key
+        target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def report(result: PipelineResult) -> int:

@@ -50,9 +50,18 @@ class CheckerBase:
             if s.module == here and s.kind != "global":
                 return s
         for s in cands:
-            if s.is_pub and s.kind != "global" and s.kind != "test":
+            if s.is_pub and s.kind != "global" and s.kind != "test" and self.visible(s, here):
                 return s
         return None
+
+    def visible(self, sym: Symbol, here: str) -> bool:
+        """`import { A, b } from "m"` in module `here` shows only A and b of m (§5.3)."""
+        if here != self.unit.key:
+            return True
+        for imp, key in self.unit.user_imports:
+            if key == sym.module and imp.kind == "select":
+                return any(n.name == sym.name for n in imp.names)
+        return True
 
     def lookup_type_symbol(self, name: str) -> Symbol | None:
         sym = self.lookup_symbol(name)

@@ -66,6 +66,9 @@ class Checker(StmtChecker):
             self.register(unit)
         for unit in units:
             self.unit = unit
+            self.check_selected_imports(unit)
+        for unit in units:
+            self.unit = unit
             self.declare_types(unit)
         for unit in units:
             self.unit = unit
@@ -157,6 +160,17 @@ class Checker(StmtChecker):
                         hint="move it into fn main()",
                         code="E506",
                     )
+
+    def check_selected_imports(self, unit: ModuleUnit) -> None:
+        for imp, key in unit.user_imports:
+            if imp.kind != "select":
+                continue
+            for n in imp.names:
+                found = any(
+                    s.module == key and s.is_pub for s in self.result.symbols.get(n.name, ())
+                )
+                if not found:
+                    self.error(n.span, msg.NOT_EXPORTED.format(path=imp.path, name=n.name), code="E507")
 
     # ------------------------------------------------------------ pass 2
 
