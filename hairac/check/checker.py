@@ -229,6 +229,13 @@ class Checker(StmtChecker):
                     self.error(item.receiver_span, msg.NOT_A_TYPE.format(name=item.receiver), code="E424")
                     continue
                 info = sym.type.info
+                if sym.module != unit.key:
+                    self.error(
+                        item.receiver_span,
+                        msg.METHOD_ON_IMPORTED.format(type=item.receiver),
+                        code="E511",
+                    )
+                    continue
                 fn = self.signature(item.params, item.return_type)
                 info.methods[item.name] = fn
                 self.method_nodes[(id(info), item.name)] = item

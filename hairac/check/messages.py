@@ -57,6 +57,7 @@ NOT_EXPORTED: Final = Message("E507", 'module "{path}" has no public item \'{nam
 UNKNOWN_STD: Final = Message("E508", "undefined: {module}.{name}")
 NO_MAIN: Final = Message("E509", "program has no fn main()")
 UNKNOWN_MODULE_MEMBER: Final = Message("E510", "module {module} has no member '{name}'")
+METHOD_ON_IMPORTED: Final = Message("E511", "cannot add methods to imported type {type}")
 
 # -- errors: agentic (language.md §3.4, reference-runtime.md)
 UNKNOWN_PROVIDER: Final = Message("E600", 'agent "{agent}" references unknown provider "{provider}"')
