@@ -87,12 +87,67 @@ def gen_stmt(ctx: GenContext, stmt: nodes.Stmt) -> None:  # noqa: C901 - dispatc
             gen_try(ctx, stmt)
         case nodes.DeferStmt():
             gen_defer(ctx, stmt)
-        case nodes.StepStmt(body=body):
-            gen_block(ctx, body)
+        case nodes.StepStmt():
+            gen_step(ctx, stmt)
         case nodes.AssertStmt():
             gen_assert(ctx, stmt)
         case nodes.VerifyStmt(body=body):
             gen_block(ctx, body)
+
+
+def _decorator_int(d: nodes.Decorator, name: str, default: int) -> int:
+    for a in d.args:
+        if a.name == name and isinstance(a.value, nodes.IntLit):
+            return a.value.value
+    return default
+
+
+def gen_step(ctx: GenContext, stmt: nodes.StepStmt) -> None:  # noqa: C901
+    """`step "Label" { ... }` (reference-runtime.md §4.5): `@retry(max:, delay:, backoff:)`
+    runs the body up to `max` times, sleeping `delay` ms (doubling when exponential) between
+    failed attempts; after the last failure the step's `onerror` hook runs, or the workflow
+    fails. `onsuccess` runs after a successful body."""
+    pos = ctx.pos(stmt)
+    retry = next((d for d in stmt.decorators if d.name == "retry"), None)
+    attempts = _decorator_int(retry, "max", 3) if retry is not None else 1
+    delay = _decorator_int(retry, "delay", 1000) if retry is not None else 0
+    exponential = True
+    if retry is not None:
+        for a in retry.args:
+            if a.name == "backoff" and isinstance(a.value, nodes.StringLit):
+                exponential = a.value.value == "exponential"
+    onerror = next((h for h in stmt.hooks if h.kind == "onerror"), None)
+    onsuccess = next((h for h in stmt.hooks if h.kind == "onsuccess"), None)
+    ctx.em.line(f"# step {py_str(stmt.label)}")
+    if attempts <= 1 and onerror is None:
+        gen_block(ctx, stmt.body)
+        if onsuccess is not None:
+            gen_block(ctx, onsuccess.body)
+        return
+    attempt, exc = ctx.temp("attempt"), ctx.temp("exc")
+    ctx.em.line(f"for {attempt} in range({attempts}):", pos=pos)
+    with ctx.em.indent():
+        ctx.em.line("try:")
+        with ctx.em.indent():
+            gen_block(ctx, stmt.body)
+        ctx.em.line(f"except Exception as {exc}:")
+        with ctx.em.indent():
+            ctx.em.line(f"if {attempt} < {attempts - 1}:")
+            with ctx.em.indent():
+                time_mod = ctx.need("haira.stdlib.time")
+                wait = f"{delay} << {attempt}" if exponential else str(delay)
+                ctx.em.line(f"{time_mod}.sleep({wait})")
+                ctx.em.line("continue")
+            if onerror is not None:
+                name = py_name(onerror.binding or "err")
+                ctx.em.line(f"{name} = haira.rt.catch_text({exc})")
+                gen_block(ctx, onerror.body)
+                ctx.em.line("break")
+            else:
+                ctx.em.line("raise")
+        if onsuccess is not None:
+            gen_block(ctx, onsuccess.body)
+        ctx.em.line("break")
 
 
 def gen_assert(ctx: GenContext, stmt: nodes.AssertStmt) -> None:
