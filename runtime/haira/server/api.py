@@ -9,6 +9,7 @@ Errors use the same JSON shape as the workflow routes (`{"error", "code"}`).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Final
 
@@ -17,6 +18,7 @@ import falcon.asgi
 import orjson
 
 from haira.memory import Chat, ChatSummary, Store
+from haira.memory.unavailable import StoreUnavailable
 from haira.server.openapi import openapi, workflow_item
 from haira.server.problems import error_body, report_internal
 from haira.server.spec import WorkflowSpec
@@ -177,6 +179,12 @@ async def _internal_error(
     # Falcon would print a traceback; report one line (store down, a bug) and answer 500.
     if isinstance(exc, falcon.HTTPError):
         raise exc
+    if isinstance(exc, StoreUnavailable):  # scale-out: the shared database is down
+        sys.stderr.write(f"[haira] {req.method} {req.path}: {exc}\n")
+        resp.status = 503
+        resp.content_type = _JSON
+        resp.data = error_body(str(exc), "store_unavailable")
+        return
     report_internal(exc, debug=False)
     resp.status = 500
     resp.content_type = _JSON
