@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from hairac.diagnostics import DiagnosticSink, SourceFile
 from hairac.fmt import format_source
