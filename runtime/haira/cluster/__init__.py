@@ -14,12 +14,18 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from haira.cluster.redis_runs import RedisRuns
+from haira.errors import ConfigError
 from haira.server.config import Settings
 from haira.server.sse import SseLimits
 
-__all__ = ["RedisRuns", "configure", "shutdown", "startup"]
+if TYPE_CHECKING:
+    # NOTE: only for annotations: `redis` is an optional extra (haira-runtime[redis]); the
+    # server imports this package on every start and must work without it.
+    from haira.cluster.redis_runs import RedisRuns
+
+__all__ = ["configure", "shutdown", "startup"]
 
 
 def configure(settings: Settings, limits: SseLimits) -> RedisRuns | None:
@@ -28,6 +34,13 @@ def configure(settings: Settings, limits: SseLimits) -> RedisRuns | None:
     if not url:
         return None
     prefix = os.environ.get("HAIRA_REDIS_PREFIX", "").strip() or "haira"
+    try:
+        from haira.cluster.redis_runs import RedisRuns
+    except ImportError:
+        raise ConfigError(
+            "HAIRA_REDIS_URL is set but the redis client is not installed "
+            "(pip install 'haira-runtime[redis]')"
+        ) from None
     return RedisRuns(url, prefix=prefix, limits=limits, ttl_s=settings.resume_ttl_s)
 
 

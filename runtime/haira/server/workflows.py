@@ -28,7 +28,7 @@ from haira.server.spec import WorkflowSpec
 from haira.types import to_jsonable
 
 if TYPE_CHECKING:
-    from haira.cluster import RedisRuns
+    from haira.cluster.redis_runs import RedisRuns
 
 __all__ = ["Endpoint", "Streamable", "Workflows"]
 
