@@ -178,3 +178,18 @@ async def test_provider_temperature_and_max_tokens_are_agent_defaults(fake: Fake
     assert isinstance(first, dict) and isinstance(second, dict)
     assert (first["temperature"], first["max_tokens"]) == (0.3, 99)
     assert (second["temperature"], second["max_tokens"]) == (0.8, 10)
+
+
+async def test_endpoint_rejecting_stream_options_still_streams(fake: FakeLLM) -> None:
+    from haira.testing import error
+
+    p = providers.define_provider("strict", {"endpoint": fake.openai_base, "model": "m"})
+    a = agents.define_agent(unique("Strict"), {"provider": p})
+    fake.script(error(422, message="extra fields not permitted: stream_options"), reply("fine"), reply("again"))
+    sink = RecordingSink()
+    assert (await a.stream("hi", session="so").run(sink)).text == "fine"
+    assert (await a.stream("hi", session="so2").run(RecordingSink())).text == "again"
+    first, second, third = fake.model_requests()
+    assert "stream_options" in first.json  # type: ignore[operator]
+    assert "stream_options" not in second.json and "stream_options" not in third.json  # type: ignore[operator]
+    assert sink.kinds() == []  # no usage reported without it

@@ -7,6 +7,8 @@ fragments are assembled by `ToolCallAssembler`, usage comes from the final chunk
 
 from __future__ import annotations
 
+import sys
+
 import orjson
 
 from haira.errors import UpstreamError
@@ -15,6 +17,7 @@ from haira.providers.transport import (
     RetryPolicy,
     Timeouts,
     UpstreamCall,
+    UpstreamStatusError,
     stream_sse,
 )
 from haira.providers.types import (
@@ -27,7 +30,9 @@ from haira.providers.types import (
 __all__ = ["OpenAIClient", "build_openai_body"]
 
 
-def build_openai_body(model: str, request: ChatRequest, *, stream: bool = True) -> dict[str, object]:
+def build_openai_body(
+    model: str, request: ChatRequest, *, stream: bool = True, stream_usage: bool = True
+) -> dict[str, object]:
     """The request JSON object (REF §10.1): zero temperature/max_tokens and no tools omitted."""
     body: dict[str, object] = {
         "model": model,
@@ -53,7 +58,8 @@ def build_openai_body(model: str, request: ChatRequest, *, stream: bool = True) 
         body["response_format"] = {"type": "json_object"}
     if stream:
         body["stream"] = True
-        body["stream_options"] = {"include_usage": True}
+        if stream_usage:
+            body["stream_options"] = {"include_usage": True}
     return body
 
 
@@ -150,14 +156,27 @@ class OpenAIClient:
         self.headers = headers
         self.timeouts = timeouts or Timeouts()
         self.retry = retry or RetryPolicy()
+        self.stream_usage = True
 
     async def stream_turn(self, request: ChatRequest, on_text: TextCallback) -> TurnResult:
+        try:
+            return await self._stream_turn(request, on_text)
+        except UpstreamStatusError as exc:
+            # Some "OpenAI-compatible" servers reject `stream_options`: drop it for this
+            # client (usage is then simply not reported) and try once more.
+            if not (self.stream_usage and exc.status in (400, 422) and "stream_options" in str(exc)):
+                raise
+            self.stream_usage = False
+            print(f"[haira] {self.name}: the endpoint rejects stream_options; continuing without usage", file=sys.stderr)
+            return await self._stream_turn(request, on_text)
+
+    async def _stream_turn(self, request: ChatRequest, on_text: TextCallback) -> TurnResult:
         parser = _OpenAIStream(self.name, on_text)
         call = UpstreamCall(
             label=self.name,
             url=self.url,
             headers=self.headers,
-            body=orjson.dumps(build_openai_body(self.model, request)),
+            body=orjson.dumps(build_openai_body(self.model, request, stream_usage=self.stream_usage)),
             timeouts=self.timeouts,
             retry=self.retry,
             deadline=request.deadline,

@@ -35,11 +35,20 @@ __all__ = [
     "StreamParser",
     "Timeouts",
     "UpstreamCall",
+    "UpstreamStatusError",
     "close_shared_clients",
     "prewarm",
     "shared_client",
     "stream_sse",
 ]
+
+class UpstreamStatusError(UpstreamError):
+    """The provider answered with an error status (kept so a client can adapt and retry)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
 
 # 5xx are all retryable as well (checked by range).
 _RETRYABLE = frozenset({408, 409, 429})
@@ -342,7 +351,7 @@ async def _attempts(call: UpstreamCall, parser: StreamParser, wd: _Watchdog) -> 
                     await _pump(resp, parser, wd, call.label)
                     return
                 body = await resp.aread()
-                failure = UpstreamError(_error_text(call.label, status, body))
+                failure = UpstreamStatusError(_error_text(call.label, status, body), status)
                 if not _retryable(status) or attempt >= call.retry.max_retries:
                     raise failure
                 hinted = _retry_after(resp.headers)
