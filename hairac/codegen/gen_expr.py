@@ -507,7 +507,9 @@ def gen_index(ctx: GenContext, e: nodes.Index) -> Lowered:
     stmts, (a, i) = combine(ctx, [gen_expr(ctx, e.obj), gen_expr(ctx, e.index)])
     s = tuple(stmts)
     if isinstance(ot, t.ListType):
-        return Lowered(s, f"haira.rt.index({a}, {i})")
+        ctx.helpers.add("index")
+        ctx.need("haira.errors")
+        return Lowered(s, f"_t_index({a}, {i})")
     if isinstance(ot, t.MapType):
         return Lowered(s, f"{a}.get({i})")
     return Lowered(s, f"haira.rt.index_any({a}, {i})")

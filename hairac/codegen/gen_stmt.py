@@ -308,7 +308,9 @@ def assign_to(
     stmts, (obj, idx) = combine(ctx, [gen_expr(ctx, target.obj), gen_expr(ctx, target.index)])
     ctx.em.emit_lines(stmts)
     if isinstance(ot, t.ListType):
-        ctx.em.line(f"haira.rt.set_index({obj}, {idx}, {coerce(ctx, value, vt, ot.elem)})", pos=pos)
+        ctx.helpers.add("set_index")
+        ctx.need("haira.errors")
+        ctx.em.line(f"_t_set_index({obj}, {idx}, {coerce(ctx, value, vt, ot.elem)})", pos=pos)
     elif isinstance(ot, t.MapType):
         ctx.em.line(f"{obj}[{idx}] = {coerce(ctx, value, vt, ot.value)}", pos=pos)
     else:
@@ -424,7 +426,8 @@ def gen_for(ctx: GenContext, stmt: nodes.ForStmt) -> None:
         if isinstance(ty, t.ListType):
             head = f"enumerate({src})" if len(names) == 2 else src
         elif isinstance(ty, t.MapType):
-            head = f"{src}.items()" if len(names) == 2 else f"list({src})"
+            # a snapshot: the body may add or remove keys (Go allows it)
+            head = f"list({src}.items())" if len(names) == 2 else f"list({src})"
         elif ty == t.STREAM:
             head = src
         elif len(names) == 2:

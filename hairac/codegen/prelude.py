@@ -37,6 +37,15 @@ HELPERS: Final[dict[str, str]] = {
     if r > {_MAX}:
         raise haira.errors.RuntimeFault("integer overflow")
     return r''',
+    "index": '''def _t_index(xs: list[_T], i: int) -> _T:
+    if 0 <= i < len(xs):
+        return xs[i]
+    raise haira.errors.RuntimeFault(f"index out of range [{i}] with length {len(xs)}")''',
+    "set_index": '''def _t_set_index(xs: list[_T], i: int, v: _T) -> None:
+    if 0 <= i < len(xs):
+        xs[i] = v
+        return
+    raise haira.errors.RuntimeFault(f"index out of range [{i}] with length {len(xs)}")''',
     "imod": '''def _t_imod(a: int, b: int) -> int:
     if b == 0:
         raise haira.errors.RuntimeFault("integer divide by zero")
@@ -48,6 +57,8 @@ HELPERS: Final[dict[str, str]] = {
 def helper_source(names: set[str]) -> list[str]:
     """The source lines of the helpers in `names`, in a fixed order."""
     lines: list[str] = []
+    if names & {"index", "set_index"}:
+        lines += ['_T = typing.TypeVar("_T")', "", ""]
     for name in HELPERS:
         if name in names:
             lines.extend(HELPERS[name].split("\n"))
