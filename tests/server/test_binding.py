@@ -237,3 +237,50 @@ def test_404_json(srv) -> None:  # type: ignore[no-untyped-def]
         r = httpx.get(srv.url(path))
         assert r.status_code == 404, path
         assert _err(r) == {"error": f"no route for {path}", "code": "not_found"}
+
+
+def test_several_workflows_share_a_path_by_method() -> None:
+    specs = [
+        json_spec(
+            "/tickets",
+            lambda id, status: {"updated": id},
+            (FieldT("id", INT), FieldT("status", STRING)),
+            method="PUT",
+            name="Update",
+        ),
+        json_spec(
+            "/tickets",
+            lambda id: {"deleted": id},
+            (FieldT("id", INT),),
+            method="DELETE",
+            name="Delete",
+        ),
+        stream_spec("/feed", lambda m: Script(("text", m))),
+        json_spec("/feed", lambda: {"feed": "index"}, (), method="GET", name="FeedIndex"),
+    ]
+    with live_server(specs) as srv:
+        assert httpx.put(srv.url("/tickets"), json={"id": 3, "status": "x"}).json() == {
+            "updated": 3
+        }
+        assert httpx.delete(srv.url("/tickets?id=4")).json() == {"deleted": 4}
+        r = httpx.post(srv.url("/tickets"), json={})
+        assert r.status_code == 405
+        assert r.headers["allow"] == "PUT, DELETE, OPTIONS"
+        # An explicit GET workflow wins over the stream's implicit GET.
+        assert httpx.get(srv.url("/feed")).json() == {"feed": "index"}
+        assert '{"content":"hi"}' in httpx.post(srv.url("/feed"), json={"message": "hi"}).text
+        doc = httpx.get(srv.url("/_api/openapi.json")).json()
+    assert set(doc["paths"]["/tickets"]) == {"put", "delete"}
+    assert doc["paths"]["/feed"]["get"]["operationId"] == "FeedIndex"
+
+
+def test_the_same_method_and_path_twice_is_refused() -> None:
+    from haira.errors import ConfigError
+    from haira.server import Server
+
+    specs = [
+        json_spec("/x", dict, (), name="A"),
+        json_spec("/x", dict, (), name="B"),
+    ]
+    with pytest.raises(ConfigError, match="workflows A and B are both served at POST /x"):
+        Server(specs).asgi()

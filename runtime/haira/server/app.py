@@ -249,14 +249,16 @@ class HairaApp:
     def _check_routes(specs: list[WorkflowSpec]) -> None:
         from haira.errors import ConfigError
 
-        seen: dict[str, str] = {}
+        seen: dict[tuple[str, str], str] = {}
         for spec in specs:
             if not spec.path.startswith("/"):
                 raise ConfigError(f"workflow {spec.name}: path {spec.path!r} must start with '/'")
             if spec.path.startswith(("/_api", "/_ui")):
                 raise ConfigError(f"workflow {spec.name}: path {spec.path!r} is reserved")
-            if spec.path in seen:
+            key = (spec.method.upper(), spec.path)
+            if key in seen:
                 raise ConfigError(
-                    f"workflows {seen[spec.path]} and {spec.name} are both served at {spec.path}"
+                    f"workflows {seen[key]} and {spec.name} are both served at "
+                    f"{key[0]} {spec.path}"
                 )
-            seen[spec.path] = spec.name
+            seen[key] = spec.name

@@ -117,7 +117,9 @@ def openapi(specs: list[WorkflowSpec], *, auth: bool) -> dict[str, object]:
     for spec in specs:
         ops = paths.setdefault(spec.path, {})
         ops[spec.method.lower()] = _operation(spec, query=spec.method.upper() in ("GET", "DELETE"))
-        if spec.is_stream and spec.method.upper() != "GET":
+    for spec in specs:  # a stream's GET, unless a workflow is declared for GET there
+        ops = paths[spec.path]
+        if spec.is_stream and "get" not in ops:
             get_op = _operation(spec, query=True)
             get_op["operationId"] = f"{spec.name}_get"
             ops["get"] = get_op

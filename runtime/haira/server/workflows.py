@@ -43,17 +43,22 @@ class Streamable(Protocol):
 
 
 class Endpoint:
-    """One workflow path: its spec and the methods it answers."""
+    """One workflow path: the workflow answering each method there (several may share it)."""
 
-    __slots__ = ("allow", "methods", "spec")
+    __slots__ = ("allow", "by_method", "path")
 
-    def __init__(self, spec: WorkflowSpec) -> None:
-        self.spec = spec
-        methods = [spec.method.upper()]
-        if spec.is_stream and "GET" not in methods:
-            methods.append("GET")  # contract §1: `new EventSource(path)` issues a GET
-        self.methods = frozenset(methods)
-        self.allow = ", ".join([*methods, "OPTIONS"]).encode()
+    def __init__(self, path: str, specs: list[WorkflowSpec]) -> None:
+        self.path = path
+        by_method: dict[str, WorkflowSpec] = {}
+        for spec in specs:
+            by_method[spec.method.upper()] = spec
+        for spec in specs:
+            # contract §1: a streaming workflow also answers GET (`new EventSource(path)`),
+            # unless another workflow is declared for GET on the same path.
+            if spec.is_stream and "GET" not in by_method:
+                by_method["GET"] = spec
+        self.by_method = by_method
+        self.allow = ", ".join([*by_method, "OPTIONS"]).encode()
 
 
 class _Collector:
@@ -99,9 +104,10 @@ class Workflows:
         debug: bool,
         threads: int = 256,
     ) -> None:
-        self.endpoints: dict[str, Endpoint] = {}
+        grouped: dict[str, list[WorkflowSpec]] = {}
         for spec in specs:
-            self.endpoints[spec.path] = Endpoint(spec)
+            grouped.setdefault(spec.path, []).append(spec)
+        self.endpoints = {path: Endpoint(path, group) for path, group in grouped.items()}
         self._limits = limits
         self._sse_limits = sse_limits
         self.registry = registry
@@ -125,13 +131,13 @@ class Workflows:
         cors: list[tuple[bytes, bytes]],
     ) -> tuple[int, int | None]:
         """Answer one request to a workflow path; (status, SSE events or None) for the log."""
-        spec = ep.spec
         try:
-            if req.method not in ep.methods:
+            spec = ep.by_method.get(req.method)
+            if spec is None:
                 raise HttpError(
                     405,
                     "method_not_allowed",
-                    f"method {req.method} is not allowed on {spec.path}",
+                    f"method {req.method} is not allowed on {ep.path}",
                     headers=((b"allow", ep.allow),),
                 )
             if not spec.is_stream:
