@@ -9,28 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 from collections.abc import Iterator
 
 import psycopg
 import pytest
 import redis
+from scaleout_support import schema_url
 
 PG_BASE = os.environ.get("HAIRA_TEST_PG", "postgresql://root@127.0.0.1:5432/test")
 REDIS_BASE = os.environ.get("HAIRA_TEST_REDIS", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def schema_url(base: str, schema: str) -> str:
-    """`base` with the libpq option that makes `schema` the search path."""
-    sep = "&" if "?" in base else "?"
-    return f"{base}{sep}options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from conftest import free_port
+from scaleout_support import free_port
 
 
 def _bin(name: str) -> str | None:

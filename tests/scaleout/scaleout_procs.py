@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import free_port
+from scaleout_support import free_port
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from haira.testing import FakeLLM
-from pg_cluster import PgCluster
-from procs import App
-from sse_client import Events, names
+from scaleout_pg import PgCluster
+from scaleout_procs import App
+from scaleout_sse import Events, names
+
+pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture

@@ -12,8 +12,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from haira.testing import FakeLLM, endless, reply
-from procs import App
-from sse_client import Events, names, text_of
+from scaleout_procs import App
+from scaleout_sse import Events, names, text_of
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 @pytest.fixture
