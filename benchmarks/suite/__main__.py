@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import shlex
 import shutil
 import sys
@@ -51,6 +53,9 @@ def _note_build(results: dict[str, Any], build: AppBuild, missing: list[str]) ->
 
 def run(cfg: Config, command: str) -> Path:
     fds = raise_nofile()
+    # Scratch space (logs, builds, venvs) of the previous run goes; this run's stays for
+    # inspection (benchmarks/results/*.tmp is ignored by git).
+    shutil.rmtree(cfg.work_dir, ignore_errors=True)
     cfg.work_dir.mkdir(parents=True, exist_ok=True)
     missing: list[str] = []
     results: dict[str, Any] = {"machine": {**describe(), "open files limit": str(fds)},
@@ -82,8 +87,14 @@ def run(cfg: Config, command: str) -> Path:
         rate_app = build_app(RATE_APP, cfg.work_dir, cfg.work_dir, compiled=_wants_compiled(cfg))
         _note_build(results, rate_app, missing)
         results["rate"] = figures.rate(cfg, _pick(cfg, rate_app.targets(cfg.targets)) + fastapi)
+    earlier: dict[str, Any] = {}
+    if cfg.reuse_external is not None:
+        earlier = json.loads((cfg.reuse_external / "results.json").read_text())
     for part in external.PARTS:
         if not cfg.wants(part):
+            continue
+        if part in earlier and "error" not in earlier[part]:
+            results[part] = {**earlier[part], "reused_from": f"an earlier run ({earlier.get('started', '?')})"}
             continue
         if cfg.quick and part not in cfg.only:
             results[part] = {"error": "skipped with --quick (its owner's benchmark has its own sizes)"}
@@ -93,12 +104,11 @@ def run(cfg: Config, command: str) -> Path:
         if "error" in results[part]:
             missing.append(f"benchmarks/{part}: {results[part]['error']}")
     results["finished"] = _now()
+    load = os.getloadavg()
+    results["machine"]["load average at end"] = " ".join(f"{x:.2f}" for x in load)
     results["seconds"] = time.monotonic() - t0
     results["missing"] = missing
-    path = write_report(results, cfg.out_dir)
-    if not cfg.quick:
-        shutil.rmtree(cfg.work_dir, ignore_errors=True)
-    return path
+    return write_report(results, cfg.out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

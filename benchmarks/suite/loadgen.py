@@ -6,8 +6,10 @@ Modes (all bounded in count and time, loopback only):
 
 * `sequential`: `count` streamed requests one after another on one connection; per
   request the time to the first content event, the total time and the events seen.
-* `hold`: `streams` concurrent streams opened at `ramp` per second, each read to the end;
-  delivery lag of every content event against the producer's `rate`, errors.
+* `hold`: `streams` concurrent streams opened at up to `ramp` per second with at most
+  `window` waiting for their first token, all held open `hold` seconds, then closed by the
+  client; delivery lag of every content event against the producer's `rate`, errors.
+  Writes `<out>.open` when every stream is delivering (the harness samples memory then).
 * `rate`: `connections` keep-alive connections sending requests back to back for
   `seconds`; requests done, latencies, errors.
 """
@@ -15,10 +17,12 @@ Modes (all bounded in count and time, loopback only):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import resource
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks.suite.http1 import Connection, HTTPError, request_bytes
@@ -47,8 +51,10 @@ def _sample(values: list[float]) -> list[float]:
 
 
 def _body(spec: dict[str, Any], i: int) -> bytes:
+    """The request body with `{i}` made unique (sessions must not grow across requests)."""
     template: dict[str, Any] = spec["body"]
-    filled = {k: (v.replace("{i}", str(i)) if isinstance(v, str) else v) for k, v in template.items()}
+    key = f"{spec.get('tag', '')}{i}"
+    filled = {k: (v.replace("{i}", key) if isinstance(v, str) else v) for k, v in template.items()}
     return json.dumps(filled).encode()
 
 
@@ -77,61 +83,105 @@ async def sequential(spec: dict[str, Any]) -> dict[str, Any]:
     return {"runs": runs}
 
 
-async def _one_stream(spec: dict[str, Any], i: int, lags: list[float], ttfts: list[float],
-                      errors: dict[str, int], state: dict[str, int]) -> None:
-    host, port, path = spec["host"], spec["port"], spec["path"]
-    expect = int(spec.get("expect_events", 0))
-    counter = EventCounter(float(spec["rate"]))
-    conn: Connection | None = None
-    try:
-        conn = await asyncio.wait_for(Connection.open(host, port), 30.0)
-        state["open"] += 1
+class _Hold:
+    """Shared state of one `hold` run."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+        self.pending = 0  # requests sent, first token not yet seen
+        self.live = 0  # streams delivering tokens
+        self.peak = 0
+        self.closing = False  # the client is closing every stream now: not an error
+        self.lags: list[float] = []
+        self.ttfts: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.wake = asyncio.Event()
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+
+    async def stream(self, i: int) -> None:
+        spec = self.spec
+        host, port, path = spec["host"], spec["port"], spec["path"]
+        waiting = True
+
+        def first() -> None:
+            nonlocal waiting
+            waiting = False
+            self.pending -= 1
+            self.live += 1
+            self.peak = max(self.peak, self.live)
+            self.wake.set()
+
+        counter = EventCounter(float(spec["rate"]), first)
+        conn: Connection | None = None
         start = time.perf_counter()
-        resp = await asyncio.wait_for(
-            conn.exchange(request_bytes("POST", host, port, path, _body(spec, i)), counter),
-            float(spec["timeout"]))
-        if resp.status != 200:
-            errors[f"status {resp.status}"] = errors.get(f"status {resp.status}", 0) + 1
-        elif expect and counter.content < expect:
-            errors["short stream"] = errors.get("short stream", 0) + 1
-        elif not counter.done:
-            errors["no done event"] = errors.get("no done event", 0) + 1
-        if counter.content:
-            ttfts.append(counter.first - start)
-        lags.extend(counter.lags)
-    except TimeoutError:
-        errors["timeout"] = errors.get("timeout", 0) + 1
-    except (OSError, HTTPError, asyncio.IncompleteReadError) as exc:
-        key = type(exc).__name__
-        errors[key] = errors.get(key, 0) + 1
-    finally:
-        if conn is not None:
-            conn.close()
-            state["open"] -= 1
+        self.pending += 1
+        try:
+            conn = await asyncio.wait_for(Connection.open(host, port), 30.0)
+            start = time.perf_counter()
+            resp = await conn.exchange(request_bytes("POST", host, port, path, _body(spec, i)), counter)
+            if resp.status != 200:
+                self.error(f"status {resp.status}")
+            else:
+                self.error("stream ended before the client closed it")
+        except asyncio.CancelledError:
+            if not self.closing:
+                raise
+            if waiting:
+                self.error("no first token before the hold ended")
+        except TimeoutError:
+            self.error("connect timeout")
+        except (OSError, HTTPError, asyncio.IncompleteReadError) as exc:
+            self.error(type(exc).__name__)
+        finally:
+            if waiting:
+                self.pending -= 1
+                self.wake.set()
+            else:
+                self.live -= 1
+                self.ttfts.append(counter.first - start)
+            self.lags.extend(counter.lags)
+            if conn is not None:
+                conn.close()
 
 
 async def hold(spec: dict[str, Any]) -> dict[str, Any]:
-    n, ramp = int(spec["streams"]), float(spec["ramp"])
+    """Open `streams` streams (at most `ramp`/s and `window` waiting for their first token),
+    keep them all open `hold` seconds, then close them from the client side."""
+    n, ramp, window = int(spec["streams"]), float(spec["ramp"]), int(spec["window"])
     offset = int(spec.get("offset", 0))
-    lags: list[float] = []
-    ttfts: list[float] = []
-    errors: dict[str, int] = {}
-    state = {"open": 0, "peak": 0}
+    open_deadline = time.perf_counter() + float(spec["open_timeout"])
+    h = _Hold(spec)
     start = time.perf_counter()
     tasks = []
     for i in range(n):
-        due = start + i / ramp
-        delay = due - time.perf_counter()
+        while h.pending >= window and time.perf_counter() < open_deadline:
+            h.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(h.wake.wait(), 0.5)
+        if time.perf_counter() >= open_deadline:
+            h.errors["not opened: open phase timed out"] = n - i
+            break
+        delay = start + i / ramp - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.ensure_future(_one_stream(spec, offset + i, lags, ttfts, errors, state)))
-        state["peak"] = max(state["peak"], state["open"])
-    while not all(t.done() for t in tasks):
-        state["peak"] = max(state["peak"], state["open"])
-        await asyncio.sleep(0.25)
-    await asyncio.gather(*tasks)
-    return {"streams": n, "errors": errors, "events": len(lags), "peak_open": state["peak"],
-            "lags": _sample(lags), "ttfts": _sample(ttfts), "seconds": time.perf_counter() - start}
+        tasks.append(asyncio.ensure_future(h.stream(offset + i)))
+    while h.pending > 0 and time.perf_counter() < open_deadline:
+        h.wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(h.wake.wait(), 0.5)
+    opened = time.perf_counter()
+    Path(spec["out"] + ".open").write_text(json.dumps({"live": h.live}))
+    await asyncio.sleep(float(spec["hold"]))
+    live_at_end = h.live
+    h.closing = True
+    for t in tasks:
+        t.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"streams": n, "errors": h.errors, "events": len(h.lags), "peak_open": h.peak,
+            "live_at_end": live_at_end, "open_seconds": opened - start, "lags": _sample(h.lags),
+            "ttfts": _sample(h.ttfts), "seconds": time.perf_counter() - start}
 
 
 async def rate(spec: dict[str, Any]) -> dict[str, Any]:

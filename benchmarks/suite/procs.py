@@ -193,6 +193,10 @@ class LoadGen:
     def running(self) -> bool:
         return self.proc.poll() is None
 
+    def opened(self) -> bool:
+        """A `hold` generator has every stream delivering (it wrote `<out>.open`)."""
+        return Path(str(self.out) + ".open").exists()
+
     def result(self, timeout: float) -> dict[str, Any]:
         try:
             self.proc.wait(timeout)
@@ -206,6 +210,7 @@ class LoadGen:
             raise RuntimeError(f"load generator failed: {lines[-1] if lines else self.proc.returncode}")
         result: dict[str, Any] = json.loads(self.out.read_text())
         self.out.unlink(missing_ok=True)
+        Path(str(self.out) + ".open").unlink(missing_ok=True)
         self.err.unlink(missing_ok=True)
         return result
 

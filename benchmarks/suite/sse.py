@@ -9,6 +9,7 @@ CRLF line ends (sse-starlette's default), the floor forwards OpenAI chunks
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["EventCounter"]
 
@@ -24,9 +25,10 @@ class EventCounter:
     like the mock provider's and the fake server's).
     """
 
-    __slots__ = ("_pending", "content", "done", "first", "lags", "last", "rate")
+    __slots__ = ("_pending", "content", "done", "first", "lags", "last", "on_first", "rate")
 
-    def __init__(self, rate: float = 0.0) -> None:
+    def __init__(self, rate: float = 0.0, on_first: Callable[[], None] | None = None) -> None:
+        self.on_first = on_first
         self._pending = b""
         self.content = 0
         self.done = False
@@ -49,6 +51,8 @@ class EventCounter:
         if n:
             if self.content == 0:
                 self.first = now
+                if self.on_first is not None:
+                    self.on_first()
             if self.rate > 0:
                 step = 1.0 / self.rate
                 base = self.first
