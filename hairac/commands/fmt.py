@@ -1,5 +1,6 @@
 """`hairac fmt FILE... [--check]`: rewrite Haira files in the canonical layout.
 
+A directory argument stands for every `.haira` file under it.
 Silent when a file is already formatted. Syntax errors: the diagnostics, then
 `cannot format <f>: <n> parse error(s)`, and the file is left alone. `--check`
 writes nothing and lists the files that would change (`<f>: not formatted`).
@@ -24,7 +25,12 @@ def register(subparsers: Any) -> None:
         help="format Haira source files in place",
         description="Rewrite Haira files in the one canonical layout (comments kept, meaning unchanged).",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".haira files to format")
+    parser.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help=".haira files (a directory: every .haira file in it)",
+    )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any file is not formatted"
     )
@@ -33,10 +39,21 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     status = 0
-    for file in args.files:
+    for file in _expand(args.files):
         if not _one(file, check=bool(args.check)):
             status = 1
     return status
+
+
+def _expand(paths: list[str]) -> list[str]:
+    """Files as given; a directory stands for every `.haira` file under it (sorted)."""
+    out: list[str] = []
+    for p in paths:
+        if Path(p).is_dir():
+            out.extend(str(f) for f in sorted(Path(p).rglob("*.haira")) if f.is_file())
+        else:
+            out.append(p)
+    return out
 
 
 def _one(file: str, *, check: bool) -> bool:

@@ -99,3 +99,16 @@ def test_needed_parentheses_are_kept() -> None:
         'x = (1 + 2) * 3\ny = -(-a)\nz = (a orelse b) |> f\nf = (x => x)(1)\nh = x => ({"k": x})\n'
     )
     assert _format("p", text) == text
+
+
+def test_directory_argument(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    shutil.copy(DATA / "messy.haira", tmp_path / "sub" / "a.haira")
+    shutil.copy(DATA / "workflow.out", tmp_path / "b.haira")
+    (tmp_path / "notes.txt").write_text("x  =  1\n")
+    check = hairac("fmt", "--check", ".", cwd=tmp_path)
+    assert (check.returncode, check.stdout) == (1, "sub/a.haira: not formatted\n")
+    done = hairac("fmt", ".", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert (tmp_path / "sub" / "a.haira").read_text() == (DATA / "messy.out").read_text()
+    assert (tmp_path / "notes.txt").read_text() == "x  =  1\n"
