@@ -215,6 +215,7 @@ class Workflows:
         """Run the workflow's stream into `run`; always ends with `done` (after `error`)."""
         chat = self._chat_key(spec, bound.args)
         user_write = self._record_user(spec, chat, bound.args)
+        failed = False
         try:
             try:
                 stream = await self._call(spec, bound.args)
@@ -227,8 +228,10 @@ class Workflows:
                 if run.cancel_reason is not None:
                     run.fail(*run.cancel_reason)  # the run swallowed our cancellation
             except asyncio.CancelledError:
+                failed = True
                 run.fail(*(run.cancel_reason or ("the run was cancelled", "cancelled")))
             except Exception as exc:
+                failed = True
                 failure = classify(exc, debug=self._debug)
                 run.fail(failure.message, failure.code)
             if chat is not None:
@@ -236,8 +239,9 @@ class Workflows:
                 # must find this exchange complete, in order, in the chat history.
                 if user_write is not None:
                     await _quietly(user_write)
-                await self._record_safe(
-                    chat, spec.path, "assistant", run.reply, run.cancel_reason is not None
+                # An upstream failure cuts the reply short just like a disconnect does.
+                await self._record_reply(
+                    chat, spec.path, run.reply, failed or run.cancel_reason is not None
                 )
         finally:
             run.finish()
@@ -272,9 +276,7 @@ class Workflows:
         if chat is not None:
             if user_write is not None:
                 await _quietly(user_write)
-            await self._record_safe(
-                chat, spec.path, "assistant", reply, not isinstance(outcome, _Done)
-            )
+            await self._record_reply(chat, spec.path, reply, not isinstance(outcome, _Done))
         if isinstance(outcome, _Gone):
             return CLIENT_CLOSED, None
         if isinstance(outcome, Failure):
@@ -377,6 +379,13 @@ class Workflows:
             self._record_safe(chat, spec.path, "user", message, False)
         )
         return task
+
+    async def _record_reply(self, chat: str, workflow: str, reply: str, interrupted: bool) -> None:
+        """The assistant's side of an exchange; a run cut off before its first token has
+        said nothing, so it records nothing (as memory does), not an empty message."""
+        if interrupted and not reply:
+            return
+        await self._record_safe(chat, workflow, "assistant", reply, interrupted)
 
     async def _record_safe(
         self, chat: str, workflow: str, role: str, content: str, interrupted: bool
