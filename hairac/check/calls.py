@@ -183,6 +183,8 @@ class CallChecker(ExprChecker):
         return None
 
     def dynamic_call(self, e: nodes.Call, ct: t.Type) -> CallPlan | None:
+        if isinstance(ct, t.OptionalType):
+            ct = ct.inner  # calling nil is a runtime error
         if isinstance(ct, t.WorkflowType | t.ToolType):
             ct = ct.fn
         if isinstance(ct, t.FnType) and not ct.loose:

@@ -83,7 +83,10 @@ def gen_plain(ctx: GenContext, e: nodes.Call, plan: CallPlan) -> Lowered:  # noq
         if plan.field_call:
             return Lowered(stmts, f"{exprs[0]}.{py_name(plan.py_name)}({', '.join(exprs[1:])})")
         fn = exprs[0]
-        if not _is_name(fn):
+        if isinstance(ctx.type_of(e.callee), t.OptionalType):
+            ctx.imports.add("typing")
+            fn = f"typing.cast(typing.Any, {fn})"
+        elif not _is_name(fn):
             fn = f"({fn})"
         return Lowered(stmts, f"{fn}({', '.join(exprs[1:])})")
     return Lowered(stmts, f"{callee}({', '.join(exprs)})")
