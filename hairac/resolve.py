@@ -10,6 +10,7 @@ imported modules before their importers, the entry module last.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +133,7 @@ class _Resolver:
             else:
                 unit.std_imports[path] = path
             return
-        key = path.strip("/").removesuffix(".haira")
+        key = posixpath.normpath(path.strip("/")).removesuffix(".haira")
         if key in self.in_progress:
             self.sink.error(imp.path_span, msg.IMPORT_CYCLE.format(path=path), code="E504")
             return
