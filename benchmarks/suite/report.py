@@ -282,14 +282,15 @@ def _external(part: str, title: str, r: dict[str, Any]) -> list[str]:
 
 def _profile(r: dict[str, Any]) -> list[str]:
     lines = ["## 6. Hot-path profile", "",
-             f"py-spy sampling the server for {r.get('seconds', 0):g} s while it relays "
-             "20,000-token streams back to back (relay figure's setup). Self = the function was on "
-             "CPU; inclusive = it was on the stack.", ""]
+             f"py-spy (`--gil`: Python work on CPU only) sampling the server for {r.get('seconds', 0):g} s "
+             "under each load below. Self = the function was running; inclusive = it was on the stack "
+             "(frames every sample has, such as the entry point and the event loop, left out).", ""]
+    lines += [f"* `{k}`: {v}" for k, v in r.get("scenarios", {}).items()] + [""]
     if "error" in r:
         return lines + [f"Not measured: {r['error']}", ""]
     for name, v in r["targets"].items():
         if "error" in v:
-            lines += [f"**{name}**: not measured: {v['error']}", ""]
+            lines += [f"**{name}**: not measured: {v['error']}", ""]  # name = scenario/target
             continue
         lines += [f"**{name}** ({v['label']}), {v['samples']} samples", ""]
         rows = []

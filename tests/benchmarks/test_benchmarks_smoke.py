@@ -73,7 +73,8 @@ def test_concurrency_and_rate_have_numbers(results: tuple[Path, dict[str, object
 
 def test_profile_names_haira_frames(results: tuple[Path, dict[str, object]]) -> None:
     _, r = results
-    prof = r["profile"]["targets"]["run"]  # type: ignore[index]
-    assert "error" not in prof, prof
-    assert prof["samples"] > 0
-    assert any("haira/" in frame for frame, _ in prof["inclusive"])
+    for scenario in ("relay", "request"):
+        prof = r["profile"]["targets"][f"{scenario}/run"]  # type: ignore[index]
+        assert "error" not in prof, prof
+        assert prof["samples"] > 0
+        assert any("haira/" in frame for frame, _ in prof["inclusive"])
