@@ -92,7 +92,22 @@ def package_name(path: Path | str) -> str:
 
     stem = Path(path).stem
     name = py_module_name(stem).lower()
-    return name if name.isidentifier() else f"app_{name}"
+    if not name.isidentifier():
+        name = f"app_{name}"
+    # `python -m http` would run the program *instead of* the standard library's `http`
+    # package that the runtime imports: never shadow an importable module.
+    if name in sys.stdlib_module_names or name in ("haira", "hairac", "test", "tests") or _importable(name):
+        name = f"{name}_app"
+    return name
+
+
+def _importable(name: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,14 @@ def run(args: argparse.Namespace) -> int:
         return code or 1
     out = run_dir_for(path)
     pkg = package_name(path)
+    for stale in out.iterdir():
+        # the directory is on PYTHONPATH: nothing but this program's package may be there
+        if stale.name == pkg:
+            continue
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
     write_generated(result.generated, out, pkg)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(

@@ -56,3 +56,16 @@ def test_missing_file(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert proc.stderr == "Error: failed to read file: open nope.haira: no such file or directory\n"
 
+
+
+def test_program_named_like_a_stdlib_module(tmp_path: Path) -> None:
+    # `http.haira` must not become a package `http` shadowing the standard library's
+    prog = tmp_path / "http.haira"
+    prog.write_text('import "io"\nimport "http"\nfn main() {\n    io.println("fine")\n}\n')
+    env = {**os.environ, "HAIRA_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "hairac", "run", "http.haira"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.stdout == "fine\n", proc.stderr
+    assert proc.returncode == 0
