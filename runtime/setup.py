@@ -24,7 +24,11 @@ HERE = Path(__file__).resolve().parent
 # The hot path, in the order a token travels. A module not written yet is skipped.
 HOT_PATH: tuple[str, ...] = (
     "haira/providers/sse.py",  # upstream `data:` lines -> payloads
-    "haira/agents/stream.py",  # the agent streaming loop
+    "haira/providers/openai.py",  # OpenAI-compatible chunk parsing -> deltas
+    "haira/providers/anthropic.py",  # Anthropic event parsing -> deltas
+    "haira/providers/toolcalls.py",  # streamed tool-call assembly
+    "haira/agents/loop.py",  # the agent loop: deltas -> sink, tools, memory
+    "haira/agents/stream.py",  # AgentStream: drives the loop for the server
     "haira/server/sse.py",  # SSE frames -> ASGI send
     "haira/rt.py",  # Haira-semantics operations in generated code
 )
