@@ -324,6 +324,13 @@ class FakeLLM:
         watcher = asyncio.ensure_future(reader.read(65536))
         sender = asyncio.ensure_future(self._stream(wire, req, step, n, writer))
         done, _ = await asyncio.wait({watcher, sender}, return_when=asyncio.FIRST_COMPLETED)
+        if sender in done and not sender.cancelled() and isinstance(sender.exception(), ConnectionError):
+            # The client hung up and the write noticed before the read did: same event.
+            req.client_closed_at = time.monotonic()
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await watcher
+            return False
         if sender in done:
             # NOTE: the watcher may already hold the client's *next* request (keep-alive
             # clients send it as soon as the last chunk arrives): keep those bytes.
