@@ -64,7 +64,7 @@ def py_module_name(key: str) -> str:
     name = re.sub(r"[^0-9A-Za-z_]", "_", key.replace("/", "__"))
     if not name or name[0].isdigit():
         name = "m_" + name
-    if name in {"haira", "typing", "__main__", "__init__"}:
+    if name in {"haira", "typing", "__main__", "__init__", "_entry"}:
         name += "_"
     return name
 
