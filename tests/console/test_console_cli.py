@@ -53,11 +53,9 @@ def _serve(program: Path, workdir: Path, **env: str) -> Iterator[int]:
     try:
         while True:
             try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/_api/health", timeout=0.5).status_code
-                    == 200
-                ):
-                    break
+                # Any answer means it is up (with HAIRA_AUTH_TOKEN, health is 401).
+                httpx.get(f"http://127.0.0.1:{port}/_api/health", timeout=0.5)
+                break
             except httpx.TransportError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
@@ -238,3 +236,32 @@ def test_renderer_errors_handoffs_and_failed_tools() -> None:
 def test_sse_parser_multiline_data_and_ids() -> None:
     got = list(events(["id: s:1", "data: a", "data: b", "", "event: done", "data: [DONE]"]))
     assert got == [Event("message", "a\nb", "s:1"), Event("done", "[DONE]", "s:1")]
+
+
+@pytest.fixture(scope="module")
+def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    yield from _serve(
+        ROOT / "examples" / "streaming_chat.haira",
+        tmp_path_factory.mktemp("auth"),
+        HAIRA_AUTH_TOKEN="s3cret",
+    )
+
+
+def test_bearer_token(auth_server: int) -> None:
+    denied = console(auth_server, "hi\n")
+    assert denied.returncode == 1
+    assert denied.stderr.startswith(
+        f"hairac console: cannot list workflows at http://127.0.0.1:{auth_server}: "
+    )
+    assert "s3cret" not in denied.stderr
+    by_flag = console(auth_server, "hi\n", "--token", "s3cret")
+    assert (by_flag.returncode, by_flag.stdout.splitlines()[-1]) == (0, "Mock reply to: hi")
+    by_env = subprocess.run(
+        [sys.executable, "-m", "hairac", "console", f"127.0.0.1:{auth_server}"],
+        input="hi\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HAIRA_AUTH_TOKEN": "s3cret"},
+    )
+    assert (by_env.returncode, by_env.stdout.splitlines()[-1]) == (0, "Mock reply to: hi")
