@@ -89,3 +89,32 @@ def test_example() -> None:
 def test_mock_provider_from_the_environment() -> None:
     done = hairac("test", "env_agent.haira", HAIRA_PROVIDER="mock", OPENAI_API_KEY="")
     assert (done.returncode, done.stdout) == (0, "PASS writer\n1 passed, 0 failed\n"), done.stderr
+
+
+def test_agents_against_the_fake_llm_server() -> None:
+    from haira.testing import FakeLLM, call, error, reply, tool_calls
+
+    with FakeLLM() as fake:
+        fake.script(
+            tool_calls(call("add", {"a": 2, "b": 3})),
+            reply("The sum is 5."),
+            # Enough failures for every retry the provider makes.
+            *[error(500, message="boom") for _ in range(8)],
+        )
+        done = hairac(
+            "test",
+            "fake_server.haira",
+            OPENAI_BASE_URL=fake.openai_base,
+            OPENAI_API_KEY="sk-test",
+            HAIRA_PROVIDER="",
+        )
+        assert (done.returncode, done.stdout) == (
+            0,
+            "PASS agent uses a tool through the fake server\n"
+            "PASS upstream failure is an error value\n"
+            "2 passed, 0 failed\n",
+        ), done.stderr
+        # The tool's result went back to the model in the second request.
+        second = fake.model_requests()[1].json
+        assert isinstance(second, dict)
+        assert second["messages"][-1]["content"] == "5"
