@@ -409,7 +409,8 @@ async def serve(
     conn = _Conn(after_seq + 1, loop.time(), asyncio.current_task())
     run.attach(conn)
     watcher = loop.create_task(_watch_disconnect(receive, conn, run))
-    conn.timer = loop.call_at(conn.last_write + limits.heartbeat_s, _tick, conn, loop, limits)
+    first_tick = conn.last_write + min(limits.heartbeat_s, limits.stall_timeout_s)
+    conn.timer = loop.call_at(first_tick, _tick, conn, loop, limits)
     written = 0
     try:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -479,13 +480,14 @@ async def _watch_disconnect(receive: Receive, conn: _Conn, run: StreamRun) -> No
 def _tick(conn: _Conn, loop: asyncio.AbstractEventLoop, limits: SseLimits) -> None:
     # One timer per response: heartbeats while idle, the stall check while a send blocks.
     now = loop.time()
+    stall = limits.stall_timeout_s
     if conn.send_since:
-        if now - conn.send_since >= limits.stall_timeout_s:
+        if now - conn.send_since >= stall:
             conn.stalled = True
             if conn.task is not None:
                 conn.task.cancel()
             return
-        nxt = min(conn.send_since + limits.stall_timeout_s, now + limits.heartbeat_s)
+        nxt = conn.send_since + stall
     else:
         due = conn.last_write + limits.heartbeat_s
         if now >= due:
@@ -494,4 +496,6 @@ def _tick(conn: _Conn, loop: asyncio.AbstractEventLoop, limits: SseLimits) -> No
             nxt = now + limits.heartbeat_s
         else:
             nxt = due
-    conn.timer = loop.call_at(nxt, _tick, conn, loop, limits)
+    # A send that starts blocking after this tick is caught at most `stall` later, without
+    # touching the timer on every send.
+    conn.timer = loop.call_at(min(nxt, now + stall), _tick, conn, loop, limits)
