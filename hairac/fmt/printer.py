@@ -18,6 +18,7 @@ Rules (one layout, whatever the input looked like):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Final, cast
 
@@ -26,6 +27,7 @@ from hairac.diagnostics import SourceFile, Span
 from hairac.fmt.comments import Comments
 
 IND: Final = "    "
+_BLANK_LINE: Final = re.compile(r"\n[ \t\f\v]*\r?\n")
 
 # Operator levels, loosest first (the grammar's `expr` … `postfix`, `atom`).
 LAMBDA, ORELSE, PIPE, OR, AND, CMP, SUM, PROD, UNARY, POSTFIX, ATOM = range(11)
@@ -45,6 +47,9 @@ class Printer:
     def __init__(self, source: SourceFile) -> None:
         self.text = source.text
         self.comments = Comments(source)
+        # Inside an if/while/for/match head a `Name {` would open the block, so struct
+        # literals there keep parentheses (language.md §0 #31a).
+        self.in_head = False
 
     # ------------------------------------------------------------------ sequences
 
@@ -67,7 +72,9 @@ class Printer:
         prev: int | None = None
 
         def gap(start: int) -> None:
-            if prev is not None and self.text.count("\n", prev, start) >= 2:
+            # A blank line in the source between the previous entry and this one is kept
+            # (one at most); code between them (a hook lifted to the top) is not a blank line.
+            if prev is not None and _BLANK_LINE.search(self.text, prev, start):
                 out.append("")
 
         for start, end, render in entries:
@@ -99,7 +106,21 @@ class Printer:
             return "{}"
         return "{\n" + "\n".join(lines) + "\n" + IND * ind + "}"
 
+    def head(self, e: n.Expr, ind: int) -> str:
+        saved, self.in_head = self.in_head, True
+        try:
+            return self.expr(e, ind)
+        finally:
+            self.in_head = saved
+
     def block(self, block: n.Block, ind: int, head: Sequence[Entry] = ()) -> str:
+        saved, self.in_head = self.in_head, False
+        try:
+            return self._block(block, ind, head)
+        finally:
+            self.in_head = saved
+
+    def _block(self, block: n.Block, ind: int, head: Sequence[Entry] = ()) -> str:
         entries = list(head) + [self._entry(s, self.stmt) for s in block.stmts]
         start, end = block.span.start, block.span.end
         # `{ stmt }` stays on one line when it was written so (one statement, no comment).
@@ -134,6 +155,16 @@ class Printer:
     ) -> tuple[str, bool]:  # fmt: skip
         """The inside of a bracketed list, and whether it is broken over lines (then each
         item ends with `comma`). `close_pos` is the closing bracket's end (or the last item's)."""
+        saved, self.in_head = self.in_head, False  # inside brackets `Name {` is a literal again
+        try:
+            return self._items_list(open_pos, close_pos, nodes, render, ind, comma)
+        finally:
+            self.in_head = saved
+
+    def _items_list(
+        self, open_pos: int, close_pos: int, nodes: Sequence[n.Node],
+        render: Callable[[n.Node, int], str], ind: int, comma: str,
+    ) -> tuple[str, bool]:  # fmt: skip
         if self._broken(open_pos, close_pos, nodes):
             lines = self.seq([self._entry(x, render) for x in nodes], ind + 1, close_pos, comma)
             return "\n" + "\n".join(lines) + "\n" + IND * ind, True
@@ -327,11 +358,11 @@ class Printer:
             case n.IfStmt():
                 return self.if_chain(node, ind)
             case n.WhileStmt():
-                return f"while {self.expr(node.cond, ind)} {self.block(node.body, ind)}"
+                return f"while {self.head(node.cond, ind)} {self.block(node.body, ind)}"
             case n.ForStmt():
                 names = ", ".join(x.name for x in node.names)
                 return (
-                    f"for {names} in {self.expr(node.iterable, ind)} {self.block(node.body, ind)}"
+                    f"for {names} in {self.head(node.iterable, ind)} {self.block(node.body, ind)}"
                 )
             case n.ReturnStmt():
                 if not node.values:
@@ -377,7 +408,7 @@ class Printer:
         return out if t.type is None else f"{out}: {self.type(t.type)}"
 
     def if_chain(self, node: n.IfStmt | n.IfExpr, ind: int) -> str:
-        out = f"if {self.expr(node.cond, ind)} {self.block(node.then, ind)}"
+        out = f"if {self.head(node.cond, ind)} {self.block(node.then, ind)}"
         if node.else_ is None:
             return out
         if isinstance(node.else_, n.Block):
@@ -386,7 +417,7 @@ class Printer:
 
     def match(self, subject: n.Expr, arms: Sequence[n.MatchArm], end: int, ind: int) -> str:
         entries = [self._entry(a, self.arm) for a in arms]
-        return f"match {self.expr(subject, ind)} {self.braced(entries, ind, end)}"
+        return f"match {self.head(subject, ind)} {self.braced(entries, ind, end)}"
 
     def arm(self, node: n.Node, ind: int) -> str:
         assert isinstance(node, n.MatchArm)
@@ -462,10 +493,14 @@ class Printer:
             case n.StructLit():
                 name = f"{e.qualifier}.{e.type_name}" if e.qualifier else e.type_name
                 if not e.fields:
-                    return f"{name} {{}}", POSTFIX
-                open_pos = self._open("{", e.type_span.end)
-                inner, broken = self.items_list(open_pos, e.span.end, e.fields, self._sfield, ind)
-                return f"{name} " + self._brace_wrap(inner, broken), POSTFIX
+                    text = f"{name} {{}}"
+                else:
+                    open_pos = self._open("{", e.type_span.end)
+                    inner, broken = self.items_list(
+                        open_pos, e.span.end, e.fields, self._sfield, ind
+                    )
+                    text = f"{name} " + self._brace_wrap(inner, broken)
+                return (f"({text})", ATOM) if self.in_head else (text, POSTFIX)
             case n.Unary():
                 operand = self.expr(e.operand, ind, UNARY)
                 if e.op == "not":

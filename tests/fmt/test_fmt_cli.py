@@ -18,7 +18,10 @@ from hairac.syntax import parse_source, read_source
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
-EXAMPLES = sorted((ROOT / "examples").rglob("*.haira"))
+# Every example and every language test program (all valid Haira).
+EXAMPLES = sorted((ROOT / "examples").rglob("*.haira")) + sorted(
+    (ROOT / "tests" / "lang").rglob("*.haira")
+)
 GOLDEN = sorted(p.stem for p in DATA.glob("*.out"))
 
 
@@ -72,7 +75,7 @@ def _format(path: str, text: str) -> str:
     return result.text
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT / "examples")))
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_examples_idempotent_and_ast_preserving(path: Path) -> None:
     sink = DiagnosticSink()
     source = read_source(str(path), sink)
@@ -92,6 +95,20 @@ def test_same_ast_sees_a_change() -> None:
     c = parse_source(SourceFile("c", "x   =   1+2*3 // c\n"), DiagnosticSink())
     assert not same_ast(a, b)
     assert same_ast(a, c)
+
+
+def test_struct_literals_in_heads_keep_parentheses() -> None:
+    text = (
+        "fn main() {\n"
+        "    if p == (Point { x = 1 }) { a() }\n"
+        "    while f(Point { x = 1 }) != nil { b() }\n"
+        "    for x in [P { a = 1 }] { c() }\n"
+        "    match (P { a = 1 }) {\n"
+        "        _ => d()\n"
+        "    }\n"
+        "}\n"
+    )
+    assert _format("h", text) == text
 
 
 def test_needed_parentheses_are_kept() -> None:
