@@ -24,7 +24,7 @@ from typing import Final, cast
 
 from hairac import nodes as n
 from hairac.diagnostics import SourceFile, Span
-from hairac.fmt.comments import Comments
+from hairac.fmt.comments import Comment, Comments
 
 IND: Final = "    "
 _BLANK_LINE: Final = re.compile(r"\n[ \t\f\v]*\r?\n")
@@ -50,6 +50,8 @@ class Printer:
         # Inside an if/while/for/match head a `Name {` would open the block, so struct
         # literals there keep parentheses (language.md §0 #31a).
         self.in_head = False
+        # Comments to print above the entry being rendered (a stack shared by nested seqs).
+        self.above: list[Comment] = []
 
     # ------------------------------------------------------------------ sequences
 
@@ -83,9 +85,12 @@ class Printer:
                 out.append(pad + c.text)
                 prev = c.end
             gap(start)
+            mark = len(self.above)
             body = render(ind)
-            # Comments inside the entry that no nested block took: keep them, above it.
-            for c in self.comments.take_before(end):
+            # Comments inside the entry that no nested block took (or that sat in a block's
+            # head, before its `{`): keep them, above the entry.
+            hoisted, self.above[mark:] = self.above[mark:], []
+            for c in hoisted + self.comments.take_before(end):
                 out.append(pad + c.text)
             trail = self.comments.take_trailing(end)
             line = pad + body + suffix
@@ -123,6 +128,8 @@ class Printer:
     def _block(self, block: n.Block, ind: int, head: Sequence[Entry] = ()) -> str:
         entries = list(head) + [self._entry(s, self.stmt) for s in block.stmts]
         start, end = block.span.start, block.span.end
+        # Comments before the `{` (after a decorator, in a signature) go above the statement.
+        self.above.extend(self.comments.take_before(start))
         # `{ stmt }` stays on one line when it was written so (one statement, no comment).
         one_line = len(entries) == 1 and not head and not self._has_newline(start, end)
         if one_line and not self.comments.any_before(end):
