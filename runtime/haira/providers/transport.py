@@ -290,7 +290,31 @@ def _retryable(status: int) -> bool:
     return status in _RETRYABLE or status >= 500
 
 
-def _error_text(label: str, status: int, body: bytes) -> str:
+_CREDENTIAL_HEADERS = ("authorization", "api-key", "x-api-key", "x-goog-api-key")
+
+
+def _credentials(headers: dict[str, str]) -> list[str]:
+    """The secret values this call sends (an API key may be written in the program's
+    source, so the server's environment-based redaction cannot know it)."""
+    out: list[str] = []
+    for name, value in headers.items():
+        if name.lower() in _CREDENTIAL_HEADERS:
+            secret = value.split(" ", 1)[1] if value.lower().startswith("bearer ") else value
+            if len(secret) >= 8:
+                out.append(secret)
+    return out
+
+
+def _error_text(label: str, status: int, body: bytes, secrets: list[str] | None = None) -> str:
+    """The message for an error status; providers often echo the key back ("Incorrect API
+    key provided: sk-..."), so the call's credentials are cut out of it."""
+    text = _error_text_raw(label, status, body)
+    for secret in secrets or ():
+        text = text.replace(secret, "[redacted]")
+    return text
+
+
+def _error_text_raw(label: str, status: int, body: bytes) -> str:
     detail = ""
     try:
         parsed = orjson.loads(body)
@@ -351,7 +375,7 @@ async def _attempts(call: UpstreamCall, parser: StreamParser, wd: _Watchdog) -> 
                     await _pump(resp, parser, wd, call.label)
                     return
                 body = await resp.aread()
-                failure = UpstreamStatusError(_error_text(call.label, status, body), status)
+                failure = UpstreamStatusError(_error_text(call.label, status, body, _credentials(call.headers)), status)
                 if not _retryable(status) or attempt >= call.retry.max_retries:
                     raise failure
                 hinted = _retry_after(resp.headers)
