@@ -81,7 +81,7 @@ class App:
 
 
 @contextlib.contextmanager
-def hostile_app(tmp: Path, **env: str) -> Iterator[App]:
+def hostile_app(tmp: Path, source: Path = APP, **env: str) -> Iterator[App]:
     """Compile and start the app against a fresh fake LLM; stop both afterwards."""
     with FakeLLM() as fake:
         port = free_port()
@@ -106,7 +106,7 @@ def hostile_app(tmp: Path, **env: str) -> Iterator[App]:
         full.pop("HAIRA_PROVIDER", None)
         out_path, err_path = tmp / "app.stdout", tmp / "app.stderr"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.Popen([str(HAIRAC), "run", str(APP)], env=full, stdout=out, stderr=err,
+            proc = subprocess.Popen([str(HAIRAC), "run", str(source)], env=full, stdout=out, stderr=err,
                                     cwd=tmp)
         app = App(proc, port, fake, out_path, err_path, [])
         try:
