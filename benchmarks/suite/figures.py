@@ -148,7 +148,7 @@ def _mock_list_bytes(text: str) -> int:
 
 def _hold(cfg: Config, t: Target, n: int) -> dict[str, Any]:
     rate_each = min(cfg.trickle_rate, cfg.max_events / n)
-    open_timeout = 60 + 4 * n / cfg.ramp
+    open_timeout = 30 + 2 * n / cfg.ramp
     # Enough tokens to outlast the slowest opening phase allowed plus the hold; the client
     # closes every stream at the end of the hold.
     tokens = max(4, int(rate_each * (open_timeout + cfg.hold_seconds + 10)))
