@@ -265,3 +265,53 @@ def test_bearer_token(auth_server: int) -> None:
         env={**os.environ, "HAIRA_AUTH_TOKEN": "s3cret"},
     )
     assert (by_env.returncode, by_env.stdout.splitlines()[-1]) == (0, "Mock reply to: hi")
+
+
+def test_terminal_prompt_and_ctrl_c_interrupts_the_reply(chat_server: int) -> None:
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console on a terminal
+        os.execv(
+            sys.executable, [sys.executable, "-m", "hairac", "console", f"127.0.0.1:{chat_server}"]
+        )
+
+    def read_until(marker: bytes, timeout: float = 20) -> bytes:
+        got = b""
+        deadline = time.monotonic() + timeout
+        while marker not in got and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    got += os.read(fd, 4096)
+                except OSError:
+                    break
+        return got
+
+    try:
+        banner = read_until(b"you> ")
+        assert b"you> " in banner
+        session = SESSION.search(banner.decode())
+        assert session is not None
+        os.write(fd, b"a b c d e f g h i j k l m n o p q r s t u v w x y z\r")
+        read_until(b"Mock reply")
+        os.write(fd, b"\x03")  # Ctrl-C while the reply streams
+        after = read_until(b"you> ")
+        assert b"[interrupted]" in after and b" z\r\n" not in after
+        os.write(fd, b"/quit\r")
+        read_until(b"\n", timeout=5)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        os.close(fd)
+    # The server kept the partial reply, marked interrupted (http-streaming.md §6).
+    deadline = time.monotonic() + 10
+    while True:
+        chat = httpx.get(f"http://127.0.0.1:{chat_server}/_api/chats/{session.group()}").json()
+        replies = [m for m in chat.get("messages", []) if m["role"] == "assistant"]
+        if replies or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert replies and replies[-1].get("interrupted") is True
+    assert replies[-1]["content"].startswith("Mock reply")
