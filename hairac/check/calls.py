@@ -135,6 +135,9 @@ class CallChecker(ExprChecker):
                 if member is not None:
                     self.result.refs[id(callee)] = GlobalRef(member)
                     return self.symbol_call(e, member)
+                if name in AGENT_METHODS and obj.name[:1].isupper():
+                    self.error(obj.span, msg.UNKNOWN_AGENT.format(agent=obj.name), code="E608")
+                    return None
         ot = self.value(obj)
         if isinstance(ot, t.StructType):
             info = ot.info

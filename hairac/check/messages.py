@@ -67,6 +67,7 @@ UNKNOWN_HANDOFF: Final = Message("E603", 'agent "{agent}" handoff target "{targe
 UNKNOWN_AGENT_METHOD: Final = Message("E604", "agent {agent} has no method '{method}' (ask, run, stream)")
 SESSION_NOT_STRING: Final = Message("E605", "session: must be a string, got {type}")
 STREAM_OUTSIDE: Final = Message("E606", "workflow {name} returns stream but returns {got}")
+UNKNOWN_AGENT: Final = Message("E608", 'unknown agent "{agent}"')
 TOOL_NO_DESCRIPTION: Final = Message("E607", 'tool "{name}" needs a triple-quoted description')
 
 # -- warnings
