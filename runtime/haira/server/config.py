@@ -39,7 +39,7 @@ class Settings:
     heartbeat_s: float = 15.0
     stall_timeout_s: float = 60.0
     resume_ttl_s: float = 300.0
-    resume_grace_s: float = 0.5  # a dropped stream waits this long for a resume (< 1 s)
+    resume_grace_s: float = 0.3  # a dropped stream waits this long for a resume (< 1 s)
     max_pending_bytes: int = 256 << 10
     replay_max_events: int = 16384
     replay_max_bytes: int = 2 << 20

@@ -12,7 +12,7 @@ per-event objects. The log is bounded (count and bytes) and replayed to a client
 reconnects with `Last-Event-ID`; a response that falls too far behind blocks the
 producer (which stalls the upstream read), and one that makes no progress for
 `stall_timeout_s` is dropped. When the response goes away before the run finished, the
-run is cancelled unless a resume arrives within `orphan_grace_s` (0.5 s).
+run is cancelled unless a resume arrives within `orphan_grace_s` (0.3 s).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class SseLimits:
     replay_max_bytes: int = 2 << 20
     # How long a run whose client went away waits for a resume before it is cancelled
     # (contract §6: within 1 s); a quick reconnect continues the run live.
-    orphan_grace_s: float = 0.5
+    orphan_grace_s: float = 0.3
 
 
 class _Conn:
