@@ -29,6 +29,19 @@ AGENT_FIELDS = frozenset(
     ["provider", "model", "system", "tools", "handoffs", "mcp", "temperature", "max_tokens", "max_steps", "memory", "output", "ui", "storage", "strategy", "timeout", "scope", "scope_deny", "description"]
 )
 
+AGENT_FIELD_TYPES: dict[str, t.Type] = {
+    "system": t.STRING,
+    "temperature": t.FLOAT,
+    "max_tokens": t.INT,
+    "max_steps": t.INT,
+    "timeout": t.FLOAT,
+    "strategy": t.STRING,
+    "scope": t.STRING,
+    "scope_deny": t.STRING,
+    "description": t.STRING,
+    "storage": t.BOOL,
+}
+
 
 def check_program(program: Program, sink: DiagnosticSink) -> CheckResult:
     checker = Checker(program, sink)
@@ -512,7 +525,16 @@ class Checker(StmtChecker):
             else:
                 if f.name == "provider":
                     has_provider = True
-                self.value(v)
+                want = AGENT_FIELD_TYPES.get(f.name)
+                if f.name == "provider":
+                    want = t.ProviderType("provider")
+                got = self.value(v, want)
+                if want is not None and not t.compatible(want, got):
+                    self.error(
+                        v.span,
+                        msg.TYPE_MISMATCH.format(expected=want.show(), got=got.show()),
+                        code="E401",
+                    )
         if not has_provider:
             self.error(
                 item.name_span, msg.MISSING_PROVIDER.format(agent=item.name), code="E602"
