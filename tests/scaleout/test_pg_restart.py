@@ -53,10 +53,12 @@ def test_restart_during_load_then_recovery(cluster: PgCluster) -> None:
         try:
             for w in workers:
                 w.start()
-            time.sleep(1.0)
+            deadline = time.monotonic() + 20
+            while sum(1 for _, s, _ in results if s == 200) < 6 and time.monotonic() < deadline:
+                time.sleep(0.05)
             down_at = time.monotonic()
             cluster.stop()
-            time.sleep(2.0)
+            time.sleep(4.0)
             with httpx.Client(timeout=15) as client:
                 # While down: a clear error, promptly, from every kind of route.
                 t0 = time.monotonic()
@@ -73,27 +75,30 @@ def test_restart_during_load_then_recovery(cluster: PgCluster) -> None:
                 assert "database is unavailable" in events[-2]["data"]
             up_at = time.monotonic()
             cluster.start()
-            deadline = up_at + 20
-            while time.monotonic() < deadline and not any(
-                t > up_at and s == 200 for t, s, _ in results
-            ):
+            # Recovered: a stretch of 3 s with successes and no failure, within 30 s.
+            deadline = up_at + 30
+            while time.monotonic() < deadline:
+                now = time.monotonic()
+                last_fail = max((t for t, s, _ in results if s != 200), default=up_at)
+                window = [s for t, s, _ in results if t > max(last_fail, up_at)]
+                if now - max(last_fail, up_at) > 3.0 and window:
+                    break
                 time.sleep(0.1)
-            time.sleep(1.0)
         finally:
             stop.set()
             for w in workers:
                 w.join(20)
         try:
             before = [r for r in results if r[0] < down_at - 0.2]
-            during = [r for r in results if down_at + 0.5 < r[0] < up_at]
-            recovered = min((t for t, s, _ in results if t > up_at and s == 200), default=None)
-            assert recovered is not None, results[-3:]
-            assert recovered - up_at < 10  # pool.check replaces the dead connections
+            # Started while down and given up (HAIRA_DB_TIMEOUT=2) before it came back.
+            during = [r for r in results if down_at + 0.5 < r[0] < up_at - 2.5]
+            recovered = max(t for t, s, _ in results if s != 200)
+            assert recovered - up_at < 25, "no recovery without restarting the app"
             after = [r for r in results if r[0] > recovered]
-            assert before and all(s == 200 for _, s, _ in before), before[-3:]
+            assert before and all(s == 200 for _, s, _ in before), [(round(t - down_at, 2), s) for t, s, _ in results[:8]]
             assert during and all(s == 500 for _, s, _ in during), during[-3:]
             assert all("database is unavailable" in body for _, _, body in during), during[-3:]
-            assert after and all(s == 200 for _, s, _ in after), after[-3:]
+            assert len(after) >= 3 and all(s == 200 for _, s, _ in after), after[-3:]
             # The conversation continued in the restarted database.
             with httpx.Client(timeout=15) as client:
                 chat = client.get(app.url("/_api/chats/load-0")).json()

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from haira.memory import Message, Store, open_store
 
-pytestmark = pytest.mark.asyncio
-
 
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
