@@ -29,6 +29,17 @@ AGENT_FIELDS = frozenset(
     ["provider", "model", "system", "tools", "handoffs", "mcp", "temperature", "max_tokens", "max_steps", "memory", "output", "ui", "storage", "strategy", "timeout", "scope", "scope_deny", "description"]
 )
 
+PROVIDER_FIELD_TYPES: dict[str, t.Type] = {
+    "api_key": t.STRING,
+    "model": t.STRING,
+    "endpoint": t.STRING,
+    "api_version": t.STRING,
+    "backend": t.STRING,
+    "host": t.STRING,
+    "account_id": t.STRING,
+    "temperature": t.FLOAT,
+    "max_tokens": t.INT,
+}
 AGENT_FIELD_TYPES: dict[str, t.Type] = {
     "system": t.STRING,
     "temperature": t.FLOAT,
@@ -489,7 +500,14 @@ class Checker(StmtChecker):
                     "temperature, max_tokens",
                     code="W600",
                 )
-            self.value(f.value)
+            want = PROVIDER_FIELD_TYPES.get(f.name)
+            got = self.value(f.value, want)
+            if want is not None and not t.compatible(want, got):
+                self.error(
+                    f.value.span,
+                    msg.TYPE_MISMATCH.format(expected=want.show(), got=got.show()),
+                    code="E401",
+                )
 
     def check_agent(self, item: nodes.AgentDecl) -> None:  # noqa: C901
         self.scope = None
