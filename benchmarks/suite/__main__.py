@@ -51,6 +51,26 @@ def _note_build(results: dict[str, Any], build: AppBuild, missing: list[str]) ->
             missing.append(f"{kind} target for {build.source.name}: {err}")
 
 
+def _reuse(cfg: Config, results: dict[str, Any], part: str) -> bool:
+    """Take `part` from the results.json of --reuse-external, if it has it."""
+    if cfg.reuse_external is None:
+        return False
+    earlier = json.loads((cfg.reuse_external / "results.json").read_text())
+    if part not in earlier or "error" in earlier[part]:
+        return False
+    results[part] = {**earlier[part], "reused_from": f"an earlier run ({earlier.get('started', '?')})"}
+    results["missing"] = [m for m in results.get("missing", []) if not m.startswith(f"benchmarks/{part}:")]
+    return True
+
+
+def rewrite(cfg: Config, source: Path) -> Path:
+    """The report again from a results.json (with --reuse-external: other parts' figures merged)."""
+    results: dict[str, Any] = json.loads(source.read_text())
+    for part in external.PARTS:
+        _reuse(cfg, results, part)
+    return write_report(results, cfg.out_dir)
+
+
 def run(cfg: Config, command: str) -> Path:
     fds = raise_nofile()
     # Scratch space (logs, builds, venvs) of the previous run goes; this run's stays for
@@ -87,14 +107,10 @@ def run(cfg: Config, command: str) -> Path:
         rate_app = build_app(RATE_APP, cfg.work_dir, cfg.work_dir, compiled=_wants_compiled(cfg))
         _note_build(results, rate_app, missing)
         results["rate"] = figures.rate(cfg, _pick(cfg, rate_app.targets(cfg.targets)) + fastapi)
-    earlier: dict[str, Any] = {}
-    if cfg.reuse_external is not None:
-        earlier = json.loads((cfg.reuse_external / "results.json").read_text())
     for part in external.PARTS:
         if not cfg.wants(part):
             continue
-        if part in earlier and "error" not in earlier[part]:
-            results[part] = {**earlier[part], "reused_from": f"an earlier run ({earlier.get('started', '?')})"}
+        if _reuse(cfg, results, part):
             continue
         if cfg.quick and part not in cfg.only:
             results[part] = {"error": "skipped with --quick (its owner's benchmark has its own sizes)"}
@@ -117,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = from_args(args, ROOT)
     command = "benchmarks/run" + ("" if not (argv or sys.argv[1:]) else " " + shlex.join(argv or sys.argv[1:]))
-    path = run(cfg, command)
+    path = rewrite(cfg, args.report_from) if args.report_from else run(cfg, command)
     log(f"report: {path}")
     return 0
 

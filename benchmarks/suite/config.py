@@ -58,6 +58,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate-connections", type=int)
     p.add_argument("--reuse-external", type=Path, metavar="DIR",
                    help="take the frontend/native figures from an earlier run's DIR/results.json instead of running them")
+    p.add_argument("--report-from", type=Path, metavar="JSON",
+                   help="measure nothing: write the report again from an earlier results.json")
     p.add_argument("--targets", type=str, help="comma-separated subset of: compiled,run,fastapi,floor,direct")
 
 
