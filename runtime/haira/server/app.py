@@ -59,7 +59,11 @@ class HairaApp:
         )
         self.workflows = Workflows(
             specs,
-            limits=Limits(settings.max_body_bytes, settings.max_multipart_bytes),
+            limits=Limits(
+                settings.max_body_bytes,
+                settings.max_multipart_bytes,
+                settings.max_streams_per_client,
+            ),
             sse_limits=sse_limits,
             registry=self.registry,
             recorder=self._record_chat,

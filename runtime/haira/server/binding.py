@@ -42,6 +42,7 @@ class Limits:
 
     body_bytes: int = 1 << 20
     multipart_bytes: int = 32 << 20
+    streams_per_client: int = 0  # concurrent streaming runs per client address; 0 = no cap
 
 
 @dataclass(slots=True)

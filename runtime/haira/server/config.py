@@ -35,6 +35,7 @@ class Settings:
     # request bodies (§2)
     max_body_bytes: int = 1 << 20
     max_multipart_bytes: int = 32 << 20
+    max_streams_per_client: int = 0  # 0 = unlimited (clients behind one proxy share an address)
     # SSE (§4–6)
     heartbeat_s: float = 15.0
     stall_timeout_s: float = 60.0
@@ -103,6 +104,7 @@ def _from_env(e: Mapping[str, str]) -> dict[str, object]:
     out["no_ui"] = bool(e.get("HAIRA_NO_UI", ""))
     _int(e, "HAIRA_MAX_BODY_BYTES", "max_body_bytes", out)
     _int(e, "HAIRA_MAX_MULTIPART_BYTES", "max_multipart_bytes", out)
+    _int(e, "HAIRA_MAX_STREAMS_PER_CLIENT", "max_streams_per_client", out)
     _float(e, "HAIRA_SSE_HEARTBEAT", "heartbeat_s", out)
     _float(e, "HAIRA_SSE_STALL_TIMEOUT", "stall_timeout_s", out)
     _float(e, "HAIRA_SSE_RESUME_TTL", "resume_ttl_s", out)

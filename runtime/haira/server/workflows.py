@@ -119,6 +119,7 @@ class Workflows:
         self.shutting_down = False
         self.tasks: set[asyncio.Task[object]] = set()  # running JSON fallbacks
         self.cluster: RedisRuns | None = None  # scale-out: runs mirrored to Redis (haira.cluster)
+        self._streams: dict[str, int] = {}  # client address -> streaming runs it holds open
 
     # ------------------------------------------------------------ entry point
 
@@ -142,6 +143,52 @@ class Workflows:
                 )
             if not spec.is_stream:
                 return await self._json_workflow(spec, req, receive, send, cors)
+            return await self._counted_stream(spec, req, receive, send, cors)
+        except HttpError as err:
+            await send_error(send, err, cors)
+            return err.status, None
+
+    async def _counted_stream(
+        self,
+        spec: WorkflowSpec,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int | None]:
+        """A streaming workflow, held to HAIRA_MAX_STREAMS_PER_CLIENT open streams per client
+        address (each holds an upstream model request, the costly resource)."""
+        cap = self._limits.streams_per_client
+        if cap <= 0:
+            return await self._stream_request(spec, req, receive, send, cors)
+        client = req.scope.get("client")
+        key = str(client[0]) if client else ""
+        if self._streams.get(key, 0) >= cap:
+            raise HttpError(
+                429,
+                "too_many_streams",
+                f"too many concurrent streams from this client (limit {cap})",
+                headers=((b"retry-after", b"1"),),
+            )
+        self._streams[key] = self._streams.get(key, 0) + 1
+        try:
+            return await self._stream_request(spec, req, receive, send, cors)
+        finally:
+            left = self._streams[key] - 1
+            if left:
+                self._streams[key] = left
+            else:
+                del self._streams[key]
+
+    async def _stream_request(
+        self,
+        spec: WorkflowSpec,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> tuple[int, int | None]:
+        try:
             sse_wanted = wants_sse(req.header(b"accept"))
             if sse_wanted:
                 last_id = req.header(b"last-event-id")
