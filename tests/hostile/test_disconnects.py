@@ -20,6 +20,8 @@ from haira.testing import endless
 
 from tests.hostile.app_support import AUTH_TOKEN, App, hostile_app
 
+pytestmark = pytest.mark.xdist_group("hostile-disconnects")
+
 CLIENTS = 200
 STALL = 3.0
 

@@ -23,6 +23,8 @@ from haira.testing import reply
 from tests.hostile.app_support import App, hostile_app, sse_events
 from tests.hostile.raw_http import raw_request
 
+pytestmark = pytest.mark.xdist_group("hostile-http_input")
+
 GOOD_CALC = {"a": 1, "ratio": 1.5, "flag": True, "tags": ["x"], "p": {"x": 1, "y": 2}}
 
 

@@ -16,6 +16,8 @@ from hypothesis import HealthCheck, settings
 
 from tests.hostile.app_support import App, hostile_app
 
+pytestmark = pytest.mark.xdist_group("hostile-schemathesis")
+
 EXAMPLES = int(os.environ.get("HAIRA_SCHEMATHESIS_EXAMPLES", "25"))
 
 

@@ -15,6 +15,8 @@ from haira.testing import error, malformed, reply
 
 from tests.hostile.app_support import API_KEY, AUTH_TOKEN, SECRETS, App, hostile_app, sse_events
 
+pytestmark = pytest.mark.xdist_group("hostile-secrets")
+
 LITERAL_KEY = "sk-literal-SOURCEKEY-5e8d2b7a9c41"
 
 

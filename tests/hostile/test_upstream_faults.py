@@ -25,6 +25,8 @@ from haira.testing import Step, disconnect, endless, error, malformed, stall
 
 from tests.hostile.app_support import App, hostile_app, sse_events
 
+pytestmark = pytest.mark.xdist_group("hostile-upstream_faults")
+
 TOTAL = 4.0
 SLACK = 2.5  # process scheduling on a loaded 2-core CI box
 
