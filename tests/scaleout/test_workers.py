@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 from haira.testing import FakeLLM, endless, reply
 from scaleout_procs import App
 from scaleout_sse import Events, names, text_of
@@ -81,7 +82,7 @@ def test_one_conversation_alternates_between_processes(pair: tuple[App, App], fa
 
 
 def test_resume_on_the_other_process_gets_the_live_remainder(
-    pair: tuple[App, App], fake: FakeLLM
+    pair: tuple[App, App], fake: FakeLLM, redis_base: str, redis_prefix: str
 ) -> None:
     a, b = pair
     words = " ".join(f"w{i}" for i in range(30))
@@ -109,6 +110,12 @@ def test_resume_on_the_other_process_gets_the_live_remainder(
         again = replay.read_until(done=True)
         replay.close()
         assert text_of(got[:1]) + text_of(again) == words
+        # The mirror expires like the local buffer (HAIRA_SSE_RESUME_TTL, 300 s).
+        sid = last_id.rpartition(":")[0]
+        r = redis.Redis.from_url(redis_base)
+        assert 0 < r.ttl(f"{redis_prefix}:meta:{sid}") <= 300
+        assert 0 < r.ttl(f"{redis_prefix}:run:{sid}") <= 300
+        r.close()
         chat = client.get(b.url("/_api/chats/r1")).json()
         assert chat["messages"][-1]["content"] == words
         assert not chat["messages"][-1].get("interrupted")

@@ -8,7 +8,7 @@ the end; a live run's keys are refreshed while it runs, so a crashed worker's ex
 
     <p>:run:<stream id>    XADD 0-<seq> f=<frame>     (trimmed to the replay bound)
     <p>:meta:<stream id>   HSET path, owner, last, finished
-    <p>:ctl                PUBLISH {"op": "attach"|"cancel"|"stop", "id", "reader"}
+    <p>:ctl                PUBLISH {"op": "attach"|"cancel", "id", "reader"}
 
 A reconnect that lands on a worker without the run reads the log after its `Last-Event-ID`
 and then follows it live (`serve_remote`). It first publishes `attach`: the owner makes a
@@ -261,8 +261,6 @@ class RedisRuns:
             if remote is not None and m.reader == reader and not remote.superseded:
                 m.remote = None
                 run.detach(remote)  # the last reader left: the run is cancelled
-        elif op == "stop":
-            run.cancel("stopped by the client", "interrupted")
 
     # ------------------------------------------------------------ another worker's side
 
