@@ -186,6 +186,20 @@ def gen_assert(ctx: GenContext, stmt: nodes.AssertStmt) -> None:
         ctx.em.line(f"haira.rt.assertion_failed({text})", pos=pos)
 
 
+def _last_args(code: str) -> str:
+    """The argument text of the outermost (last) call in `f(x).g(a, b)`: `a, b`."""
+    depth = 0
+    for i in range(len(code) - 1, -1, -1):
+        ch = code[i]
+        if ch == ")":
+            depth += 1
+        elif ch == "(":
+            depth -= 1
+            if depth == 0:
+                return code[i + 1 : -1]
+    return ""
+
+
 def _wrap(code: str) -> str:
     """`code` safe as an operand of `not`."""
     if is_simple(code) or (code.startswith("(") and code.endswith(")") and _balanced(code[1:-1])):
@@ -499,7 +513,15 @@ def gen_defer(ctx: GenContext, stmt: nodes.DeferStmt) -> None:
         code = emit(ctx, low)
         fn, _, rest = code.partition("(")
         args = rest[:-1]
-        ctx.em.line(f"{target}.append(haira.rt.deferred({fn}{', ' + args if args else ''}))", pos=pos)
+        if fn.replace(".", "").replace("_", "").isalnum() and code.endswith(")") and _balanced(args):
+            ctx.em.line(
+                f"{target}.append(haira.rt.deferred({fn}{', ' + args if args else ''}))", pos=pos
+            )
+            return
+        # a callee that is itself computed: evaluate it now, call it later
+        callee = ctx.temp("deferred")
+        ctx.em.line(f"{callee} = {code[: code.rfind('(', 0, len(code) - len(_last_args(code)))]}", pos=pos)
+        ctx.em.line(f"{target}.append(haira.rt.deferred({callee}{', ' + _last_args(code) if _last_args(code) else ''}))", pos=pos)
         return
     with ctx.em.capture() as lines:
         code = emit(ctx, gen_expr(ctx, e))
