@@ -421,6 +421,7 @@ class ExprChecker(CheckerBase):
         else:
             iv = int(value)
             if not (-(1 << 63) <= iv < (1 << 63)):
+                self.error(e.span, msg.CONST_OVERFLOW.format(), code="E429")
                 return None
             result = iv
         self.result.consts[key] = result

@@ -43,6 +43,7 @@ NOT_A_TYPE: Final = Message("E424", "unknown type '{name}'")
 BREAK_OUTSIDE_LOOP: Final = Message("E425", "{kw} is not in a loop")
 NOT_INDEXABLE: Final = Message("E426", "cannot index {type}")
 TOO_MANY_RETURN_VALUES: Final = Message("E427", "too many return values: expected {expected}, got {got}")
+CONST_OVERFLOW: Final = Message("E429", "constant overflows int")
 NOT_ASSIGNABLE: Final = Message("E428", "cannot assign to {what}")
 
 # -- errors: names and imports (language.md §5, §0 #1, #4)
