@@ -138,6 +138,7 @@ def build_app_wheel(spec: AppSpec, out_dir: Path, cache: BuildCache, progress: P
         entry = cache.get("app", key)
         if entry is None:
             entry = cache.put("app", key, lambda d: _build_into(spec, d, progress, cache.root / "logs"))
+            cache.prune("app", keep=200)
         else:
             with progress.phase("compiling native module") as phase:
                 phase.note = "cached"

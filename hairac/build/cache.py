@@ -27,10 +27,10 @@ from pathlib import Path
 import hairac
 from hairac.build.tags import wheel_tag
 
-try:
+# Windows has no flock: there builds are not locked against each other.
+_HAVE_FLOCK = sys.platform != "win32"
+if _HAVE_FLOCK:
     import fcntl
-except ImportError:  # pragma: no cover - Windows: builds are not locked against each other
-    fcntl = None  # type: ignore[assignment]
 
 
 class Hasher:
@@ -136,16 +136,54 @@ class BuildCache:
             if scratch.exists():
                 shutil.rmtree(scratch, ignore_errors=True)
 
+    def prune(self, kind: str, *, keep: int) -> None:
+        """Remove all but the `keep` most recently built entries of `kind`.
+
+        Entries are only removed under their own lock, so a build or copy in progress
+        elsewhere is never pulled from under it (that process holds the lock).
+        """
+        base = self.root / kind
+        if not base.is_dir():
+            return
+        entries = sorted(
+            (p for p in base.iterdir() if (p / ".complete").is_file()),
+            key=lambda p: (p / ".complete").stat().st_mtime,
+            reverse=True,
+        )
+        for old in entries[keep:]:
+            with self.try_lock(kind, old.name) as locked:
+                if locked:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def try_lock(self, kind: str, key: str) -> Iterator[bool]:
+        """Like `lock`, but yields False at once instead of waiting for another holder."""
+        locks = self.root / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with open(locks / f"{kind}-{key}.lock", "w") as handle:
+            if not _HAVE_FLOCK:
+                yield True
+                return
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     @contextlib.contextmanager
     def lock(self, kind: str, key: str) -> Iterator[None]:
         """Hold the exclusive lock of one entry (blocks while another process builds it)."""
         locks = self.root / "locks"
         locks.mkdir(parents=True, exist_ok=True)
         with open(locks / f"{kind}-{key}.lock", "w") as handle:
-            if fcntl is not None:
+            if _HAVE_FLOCK:
                 fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                if fcntl is not None:
+                if _HAVE_FLOCK:
                     fcntl.flock(handle, fcntl.LOCK_UN)

@@ -15,3 +15,7 @@ class BuildError(Exception):
 
 class BadName(BuildError):
     """A name or version from the command line (or the file name) is unusable: a usage error."""
+
+
+class RuntimeSourcesMissing(BuildError):
+    """The haira-runtime sources are not next to this compiler, so no runtime wheel is built."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from hairac.build import frontend
 from hairac.build.app import AppSpec, build_app_wheel, copy_if_changed
 from hairac.build.cache import BuildCache
-from hairac.build.errors import BuildError
+from hairac.build.errors import BuildError, RuntimeSourcesMissing
 from hairac.build.names import app_name_from_path, check_app_name, check_version
 from hairac.build.progress import Progress
 from hairac.build.runtime import runtime_wheels
@@ -73,7 +73,12 @@ def compile_program(
         shutil.rmtree(work, ignore_errors=True)
     runtime: list[Path] = []
     if request.with_runtime:
-        runtime = [copy_if_changed(w, request.out_dir) for w in runtime_wheels(cache, progress)]
+        try:
+            wheels = runtime_wheels(cache, progress)
+        except RuntimeSourcesMissing as exc:
+            progress.line(f"hairac: warning: {exc}")
+            wheels = []
+        runtime = [copy_if_changed(w, request.out_dir) for w in wheels]
     return CompileResult(wheel, sink.render(sort=True), runtime)
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from hairac.build.cache import BuildCache, Hasher, _version_of
-from hairac.build.errors import BuildError
+from hairac.build.errors import BuildError, RuntimeSourcesMissing
 from hairac.build.progress import Progress
 from hairac.build.tags import wheel_tag
 
@@ -29,17 +29,17 @@ _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "build", "*.eg
 def runtime_project_dir() -> Path:
     """The `runtime/` source tree of the `haira` package we run with.
 
-    Raises `BuildError` when `haira` is installed from a wheel (no sources to build).
+    Raises `RuntimeSourcesMissing` when `haira` is installed from a wheel (no sources).
     """
     spec = importlib.util.find_spec("haira")
     if spec is None or spec.origin is None:
-        raise BuildError("the haira runtime is not installed next to hairac")
+        raise RuntimeSourcesMissing("the haira runtime is not installed next to hairac")
     project = Path(spec.origin).resolve().parent.parent
     pyproject = project / "pyproject.toml"
     if not pyproject.is_file() or 'name = "haira-runtime"' not in pyproject.read_text(encoding="utf-8"):
-        raise BuildError(
-            f"cannot find the haira-runtime sources (looked in {project}); install hairac "
-            "from its source tree (ci/setup) to build the runtime wheel"
+        raise RuntimeSourcesMissing(
+            f"cannot find the haira-runtime sources (looked in {project}), so its wheel is "
+            "not placed beside the app's; `pip install` will take haira-runtime from the index"
         )
     return project
 
@@ -109,6 +109,8 @@ def runtime_wheels(cache: BuildCache, progress: Progress) -> list[Path]:
         if entry is None:
             with progress.phase("compiling runtime (once per runtime version)"):
                 entry = cache.put("runtime", key, lambda d: _build_into(project, d, progress))
+            # Each runtime version's wheels are ~10 MB; a few recent ones are enough.
+            cache.prune("runtime", keep=4)
     wheels = sorted((entry / "wheels").glob("*.whl"))
     if not any(w.name.startswith("haira_runtime-") for w in wheels):
         raise BuildError(f"the build cache entry {entry} is damaged; delete it and compile again")
