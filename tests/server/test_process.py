@@ -103,8 +103,9 @@ def test_sigterm_ends_streams_with_error_and_done(server) -> None:  # type: igno
     assert "[haira] POST /slow 200 " in err and "events=3" in err
 
 
-def test_sigterm_answers_a_pending_json_fallback_with_503(server) -> None:  # type: ignore[no-untyped-def]
-    proc, port = server
+def test_sigterm_answers_a_pending_json_fallback_with_503(tmp_path: Path) -> None:
+    mark = tmp_path / "started"
+    proc, port = _start({"HAIRA_TEST_MARK": str(mark)})
     import threading
 
     result: dict[str, httpx.Response] = {}
@@ -119,13 +120,23 @@ def test_sigterm_answers_a_pending_json_fallback_with_503(server) -> None:  # ty
 
     t = threading.Thread(target=call)
     t.start()
-    time.sleep(0.5)
-    proc.send_signal(signal.SIGTERM)
-    t.join(20)
-    r = result["r"]
-    assert r.status_code == 503
-    assert r.json() == {"error": "the server is shutting down", "code": "shutting_down"}
-    assert proc.wait(10) == 0
+    try:
+        deadline = time.monotonic() + 20
+        while not mark.exists():  # the run has started: now stop the server
+            assert time.monotonic() < deadline, "the request never reached the workflow"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGTERM)
+        t.join(20)
+        r = result["r"]
+        assert r.status_code == 503
+        assert r.json() == {"error": "the server is shutting down", "code": "shutting_down"}
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if proc.stderr is not None:
+            proc.stderr.close()
 
 
 def test_listen_reports_a_busy_port() -> None:
