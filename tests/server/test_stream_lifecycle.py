@@ -18,10 +18,10 @@ def test_heartbeat_after_silence() -> None:
         body = httpx.post(srv.url("/chat"), json={"message": "x"}, timeout=10).content
     sid = stream_id(body)
     # Pings are comment lines between events, one per 0.2 s of silence (2 here; a loaded
-    # machine may fit a third into the gap).
+    # machine may stretch the gap and fit more).
     pattern = (
         rf'retry: 3000\n\nid: {sid}:1\ndata: {{"content":"a"}}\n\n'
-        r"(: ping\n\n){2,3}"
+        r"(: ping\n\n){2,6}"
         rf'id: {sid}:2\ndata: {{"content":"b"}}\n\nid: {sid}:3\nevent: done\ndata: \[DONE\]\n\n'
     )
     assert re.fullmatch(pattern, body.decode()), body
@@ -214,26 +214,29 @@ def test_blocking_workflow_runs_in_a_thread_after_the_headers() -> None:
     from haira import aio
 
     seen: dict[str, object] = {}
+    gate = threading.Event()
 
     def slow(message: str) -> Script:
         # Synchronous Haira code: blocks its thread, may call async runtime code.
         seen["thread"] = threading.current_thread().name
-        seen["slept"] = aio.run_sync(asyncio.sleep(0.3, result="ok"))
+        seen["slept"] = aio.run_sync(asyncio.sleep(0.01, result="ok"))
+        gate.wait(20)
         return Script(("text", f"after {message}"))
 
     spec = dataclasses.replace(stream_spec("/chat", slow), blocking=True)
     with live_server([spec], heartbeat_s=0.1) as srv:
-        started = time.monotonic()
         resp = raw_request(srv.port, "POST", "/chat", headers=JSON, body=b'{"message":"m"}')
         try:
+            # Headers, retry and pings flow while the workflow's thread is still blocked.
             assert resp.chunk() == b"retry: 3000\n\n"
-            assert time.monotonic() - started < 0.25  # did not wait for the workflow
+            assert resp.chunk() == b": ping\n\n"
+            gate.set()
             rest = b""
             while b"[DONE]" not in rest:
                 rest += resp.chunk()
         finally:
+            gate.set()
             resp.close()
-    assert rest.startswith(b": ping\n\n")  # the stream stayed alive while the thread worked
     assert b'data: {"content":"after m"}' in rest
     assert str(seen["thread"]).startswith("haira-wf")
     assert seen["slept"] == "ok"
