@@ -76,6 +76,7 @@ class RedisRuns:
         self._redis: Any = None
         self._mirrors: dict[str, _Mirror] = {}
         self._wake: asyncio.Event | None = None
+        self._flush_lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
         self._down = False  # an outage has been reported (once)
         self._channel = f"{prefix}:ctl"
@@ -87,6 +88,7 @@ class RedisRuns:
             self.url, socket_connect_timeout=3, socket_timeout=10, health_check_interval=30
         )
         self._wake = asyncio.Event()
+        self._flush_lock = asyncio.Lock()
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._flusher()),
@@ -95,6 +97,7 @@ class RedisRuns:
         ]
 
     async def close(self) -> None:
+        # Write the last events (usually shutdown's `error` + `done`), then stop.
         if self._mirrors and self._redis is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._flush_once(), 2.0)
@@ -161,6 +164,11 @@ class RedisRuns:
                 await asyncio.sleep(0.5)
 
     async def _flush_once(self) -> None:
+        # One flush at a time: each run's entries must reach Redis in sequence order.
+        async with self._flush_lock:
+            await self._flush_batch()
+
+    async def _flush_batch(self) -> None:
         batch: list[tuple[_Mirror, list[bytes], int, bool]] = []
         for m in list(self._mirrors.values()):
             if m.broken:
