@@ -19,7 +19,7 @@ from haira.agents.events import AgentResult, EventSink, NullSink
 from haira.agents.tool import Tool, ToolOutcome
 from haira.errors import ConfigError, HairaRuntimeError, UpstreamError, UpstreamTimeout
 from haira.memory import get_store
-from haira.memory.policy import history_for_prompt
+from haira.memory.policy import cap_message, history_for_prompt
 from haira.memory.store import Message, Store
 from haira.providers.types import ChatMessage, ChatRequest, ToolCall, ToolSpec, TurnResult, Usage
 from haira.types import ConversionError, convert, json_schema
@@ -153,6 +153,10 @@ class _Memory:
 
     async def _append(self, messages: list[Message]) -> None:
         assert self.store is not None
+        for i, m in enumerate(messages):
+            content, cut = cap_message(m.content)
+            if cut:  # a reply cut for storage is marked like one cut by a disconnect
+                messages[i] = Message(m.role, content, True)
         keep = self.agent.memory.keep if self.agent.memory.kind == "conversation" else 0
         await self.store.append_messages(self.agent.name, self.session, messages, keep=keep)
 

@@ -8,14 +8,30 @@ one `Summary of earlier conversation:` system message.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from haira.errors import ConfigError
 from haira.memory.store import Message
 
-__all__ = ["MemoryPolicy", "conversation", "history_for_prompt", "none", "summary"]
+__all__ = ["MemoryPolicy", "cap_message", "conversation", "history_for_prompt", "none", "summary"]
 
 _VERBATIM = 16
+DEFAULT_MAX_MESSAGE_BYTES = 1 << 20
+
+
+def cap_message(content: str) -> tuple[str, bool]:
+    """`content` cut to `HAIRA_MAX_MESSAGE_BYTES` of UTF-8 (default 1 MiB) for storing, and
+    whether it was cut. A reply is otherwise bounded only by the upstream timeout times the
+    model's speed, and every later turn loads the whole history (docs/limits.md)."""
+    raw = os.environ.get("HAIRA_MAX_MESSAGE_BYTES", "").strip()
+    limit = int(raw) if raw.isdigit() else DEFAULT_MAX_MESSAGE_BYTES
+    if limit <= 0 or len(content) * 4 <= limit:  # cheap: no string this short can exceed it
+        return content, False
+    data = content.encode("utf-8")
+    if len(data) <= limit:
+        return content, False
+    return data[:limit].decode("utf-8", "ignore"), True
 
 
 @dataclass(frozen=True, slots=True)

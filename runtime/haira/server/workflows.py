@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import orjson
 
+from haira.memory.policy import cap_message
 from haira.server import resume, sse
 from haira.server.binding import Bound, Limits, bind
 from haira.server.negotiate import wants_sse
@@ -437,8 +438,9 @@ class Workflows:
     async def _record_safe(
         self, chat: str, workflow: str, role: str, content: str, interrupted: bool
     ) -> None:
+        content, cut = cap_message(content)
         try:
-            await self._record(chat, workflow, role, content, interrupted)
+            await self._record(chat, workflow, role, content, interrupted or cut)
         except Exception as exc:  # a broken store must not break the stream
             sys.stderr.write(f"[haira] could not record chat {chat!r}: {redact(str(exc))}\n")
 
