@@ -1,5 +1,6 @@
 """Limits (docs/limits.md), each set from the environment and proven on the compiled app:
-concurrent streams per client, request body size, messages per session (memory)."""
+concurrent streams per client, request body size, messages per session (memory), size of
+one stored message."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from haira.testing import endless
+from haira.testing import endless, reply
 
 from tests.hostile.app_support import App, hostile_app
 from tests.hostile.test_disconnects import open_stream, read_until_text
@@ -20,7 +21,8 @@ pytestmark = pytest.mark.xdist_group("hostile-limits")
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     with hostile_app(tmp_path_factory.mktemp("hostile_limits"), HAIRA_MAX_STREAMS_PER_CLIENT="2",
-                     HAIRA_MAX_BODY_BYTES="2000", HAIRA_LLM_TOTAL_TIMEOUT="60",
+                     HAIRA_MAX_BODY_BYTES="2000", HAIRA_MAX_MESSAGE_BYTES="3000",
+                     HAIRA_LLM_TOTAL_TIMEOUT="60",
                      HAIRA_LLM_IDLE_TIMEOUT="30") as a:
         yield a
         a.assert_no_secrets()
@@ -77,3 +79,20 @@ def test_messages_per_session_follow_max_turns(app: App) -> None:
     folded = str(last[1]["content"])
     assert last[1]["role"] == "system" and "m3" in folded and "m4" in folded, folded
     assert "m2" not in folded.replace("m12", ""), folded
+
+
+def test_stored_message_size(app: App) -> None:
+    """The client gets the whole reply; the store keeps HAIRA_MAX_MESSAGE_BYTES of it, marked."""
+    long = "wörd " * 1000  # 6000 bytes of UTF-8
+    app.fake.reset()
+    app.fake.script(reply(long))
+    r = app.post("/api/stream", {"message": "long", "session_id": "size"}, accept="application/json")
+    assert r.status_code == 200 and r.json()["reply"] == long
+    chat = httpx.get(app.url("/_api/chats/size"), headers=app.auth, timeout=10).json()
+    stored = chat["messages"][1]
+    assert stored["interrupted"] is True
+    assert long.startswith(stored["content"]) and 2990 <= len(stored["content"].encode()) <= 3000
+    app.fake.reset()
+    app.post("/api/stream", {"message": "next", "session_id": "size"}, accept="application/json")
+    remembered = app.fake.model_requests()[0].messages[2]
+    assert remembered["role"] == "assistant" and remembered["content"] == stored["content"]
