@@ -45,12 +45,12 @@ def main() -> None:  # examples/22_tools.haira:43
     haira.stdlib.io.println(WeatherBot.ask("Weather in Paris?"))  # examples/22_tools.haira:45
 
 
+# Python line -> Haira (file, line, column), for runtime error reports.
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {23: ("examples/22_tools.haira", 10, 1), 25: ("examples/22_tools.haira", 16, 9), 26: ("examples/22_tools.haira", 18, 5), 27: ("examples/22_tools.haira", 19, 9), 28: ("examples/22_tools.haira", 21, 5), 29: ("examples/22_tools.haira", 23, 9), 33: ("examples/22_tools.haira", 27, 1), 35: ("examples/22_tools.haira", 29, 5), 38: ("examples/22_tools.haira", 32, 1), 40: ("examples/22_tools.haira", 32, 1), 43: ("examples/22_tools.haira", 43, 1), 44: ("examples/22_tools.haira", 44, 5), 45: ("examples/22_tools.haira", 45, 5), 52: ("examples/22_tools.haira", 5, 1), 53: ("examples/22_tools.haira", 10, 1), 54: ("examples/22_tools.haira", 27, 1), 55: ("examples/22_tools.haira", 32, 1), 56: ("examples/22_tools.haira", 36, 1)}
+
+
 openai = haira.providers.define_provider("openai", {"api_key": haira.providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})  # examples/22_tools.haira:5
 get_weather__tool = haira.agents.define_tool("get_weather", description="Get the current weather for a city.\n    Returns a short human-readable summary.", parameters={"type": "object", "properties": {"city": {"type": "string"}, "units": {"type": "string"}}, "required": ["city"]}, params=(haira.types.FieldT("city", haira.types.STRING), haira.types.FieldT("units", haira.types.STRING, "metric")), fn=get_weather)  # examples/22_tools.haira:10
 add_numbers__tool = haira.agents.define_tool("add_numbers", description="Add two integers.", parameters={"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}, params=(haira.types.FieldT("a", haira.types.INT), haira.types.FieldT("b", haira.types.INT)), fn=add_numbers)  # examples/22_tools.haira:27
 not_yet__tool = haira.agents.define_tool("not_yet", description="A tool without a body.", parameters={"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}, params=(haira.types.FieldT("query", haira.types.STRING),), fn=not_yet)  # examples/22_tools.haira:32
 WeatherBot = haira.agents.define_agent("WeatherBot", {"provider": openai, "system": "You report the weather. Use the tools.", "tools": [get_weather__tool, add_numbers__tool], "max_steps": 5})  # examples/22_tools.haira:36
-
-
-# Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {23: ("examples/22_tools.haira", 10, 1), 25: ("examples/22_tools.haira", 16, 9), 26: ("examples/22_tools.haira", 18, 5), 27: ("examples/22_tools.haira", 19, 9), 28: ("examples/22_tools.haira", 21, 5), 29: ("examples/22_tools.haira", 23, 9), 33: ("examples/22_tools.haira", 27, 1), 35: ("examples/22_tools.haira", 29, 5), 38: ("examples/22_tools.haira", 32, 1), 40: ("examples/22_tools.haira", 32, 1), 43: ("examples/22_tools.haira", 43, 1), 44: ("examples/22_tools.haira", 44, 5), 45: ("examples/22_tools.haira", 45, 5), 48: ("examples/22_tools.haira", 5, 1), 49: ("examples/22_tools.haira", 10, 1), 50: ("examples/22_tools.haira", 27, 1), 51: ("examples/22_tools.haira", 32, 1), 52: ("examples/22_tools.haira", 36, 1)}

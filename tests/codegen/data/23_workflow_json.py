@@ -34,6 +34,10 @@ def main() -> None:  # examples/23_workflow_json.haira:27
     server.listen(8080)  # examples/23_workflow_json.haira:29
 
 
+# Python line -> Haira (file, line, column), for runtime error reports.
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {14: ("examples/23_workflow_json.haira", 5, 1), 19: ("examples/23_workflow_json.haira", 18, 5), 20: ("examples/23_workflow_json.haira", 19, 5), 23: ("examples/23_workflow_json.haira", 9, 9), 24: ("examples/23_workflow_json.haira", 10, 9), 28: ("examples/23_workflow_json.haira", 22, 1), 29: ("examples/23_workflow_json.haira", 24, 5), 32: ("examples/23_workflow_json.haira", 27, 1), 33: ("examples/23_workflow_json.haira", 28, 5), 34: ("examples/23_workflow_json.haira", 29, 5), 41: ("examples/23_workflow_json.haira", 5, 1), 54: ("examples/23_workflow_json.haira", 22, 1)}
+
+
 Summarize__workflow = haira.server.WorkflowSpec(  # examples/23_workflow_json.haira:5
     name="Summarize",
     method="POST",
@@ -59,7 +63,3 @@ Health__workflow = haira.server.WorkflowSpec(  # examples/23_workflow_json.haira
     description="",
     decorators={},
 )
-
-
-# Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {14: ("examples/23_workflow_json.haira", 5, 1), 19: ("examples/23_workflow_json.haira", 18, 5), 20: ("examples/23_workflow_json.haira", 19, 5), 23: ("examples/23_workflow_json.haira", 9, 9), 24: ("examples/23_workflow_json.haira", 10, 9), 28: ("examples/23_workflow_json.haira", 22, 1), 29: ("examples/23_workflow_json.haira", 24, 5), 32: ("examples/23_workflow_json.haira", 27, 1), 33: ("examples/23_workflow_json.haira", 28, 5), 34: ("examples/23_workflow_json.haira", 29, 5), 37: ("examples/23_workflow_json.haira", 5, 1), 50: ("examples/23_workflow_json.haira", 22, 1)}

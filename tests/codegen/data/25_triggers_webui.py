@@ -40,6 +40,10 @@ def main() -> None:  # examples/25_triggers_webui.haira:46
     server.listen(8080)  # examples/25_triggers_webui.haira:49
 
 
+# Python line -> Haira (file, line, column), for runtime error reports.
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {16: ("examples/25_triggers_webui.haira", 16, 1), 17: ("examples/25_triggers_webui.haira", 21, 5), 20: ("examples/25_triggers_webui.haira", 24, 1), 21: ("examples/25_triggers_webui.haira", 27, 5), 24: ("examples/25_triggers_webui.haira", 30, 1), 25: ("examples/25_triggers_webui.haira", 32, 5), 28: ("examples/25_triggers_webui.haira", 35, 1), 29: ("examples/25_triggers_webui.haira", 37, 5), 30: ("examples/25_triggers_webui.haira", 38, 5), 33: ("examples/25_triggers_webui.haira", 41, 1), 34: ("examples/25_triggers_webui.haira", 43, 5), 37: ("examples/25_triggers_webui.haira", 46, 1), 38: ("examples/25_triggers_webui.haira", 47, 5), 39: ("examples/25_triggers_webui.haira", 48, 5), 40: ("examples/25_triggers_webui.haira", 49, 5), 47: ("examples/25_triggers_webui.haira", 5, 1), 48: ("examples/25_triggers_webui.haira", 10, 1), 50: ("examples/25_triggers_webui.haira", 16, 1), 63: ("examples/25_triggers_webui.haira", 24, 1), 76: ("examples/25_triggers_webui.haira", 30, 1), 89: ("examples/25_triggers_webui.haira", 35, 1), 102: ("examples/25_triggers_webui.haira", 41, 1)}
+
+
 openai = haira.providers.define_provider("openai", {"api_key": haira.providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})  # examples/25_triggers_webui.haira:5
 Support = haira.agents.define_agent("Support", {"provider": openai, "system": "You are a support agent.", "memory": haira.memory.conversation(max_turns=10)})  # examples/25_triggers_webui.haira:10
 
@@ -107,7 +111,3 @@ Version__workflow = haira.server.WorkflowSpec(  # examples/25_triggers_webui.hai
     description="",
     decorators={},
 )
-
-
-# Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {16: ("examples/25_triggers_webui.haira", 16, 1), 17: ("examples/25_triggers_webui.haira", 21, 5), 20: ("examples/25_triggers_webui.haira", 24, 1), 21: ("examples/25_triggers_webui.haira", 27, 5), 24: ("examples/25_triggers_webui.haira", 30, 1), 25: ("examples/25_triggers_webui.haira", 32, 5), 28: ("examples/25_triggers_webui.haira", 35, 1), 29: ("examples/25_triggers_webui.haira", 37, 5), 30: ("examples/25_triggers_webui.haira", 38, 5), 33: ("examples/25_triggers_webui.haira", 41, 1), 34: ("examples/25_triggers_webui.haira", 43, 5), 37: ("examples/25_triggers_webui.haira", 46, 1), 38: ("examples/25_triggers_webui.haira", 47, 5), 39: ("examples/25_triggers_webui.haira", 48, 5), 40: ("examples/25_triggers_webui.haira", 49, 5), 43: ("examples/25_triggers_webui.haira", 5, 1), 44: ("examples/25_triggers_webui.haira", 10, 1), 46: ("examples/25_triggers_webui.haira", 16, 1), 59: ("examples/25_triggers_webui.haira", 24, 1), 72: ("examples/25_triggers_webui.haira", 30, 1), 85: ("examples/25_triggers_webui.haira", 35, 1), 98: ("examples/25_triggers_webui.haira", 41, 1)}

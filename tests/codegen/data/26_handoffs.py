@@ -24,11 +24,11 @@ def main() -> None:  # examples/26_handoffs.haira:32
     haira.stdlib.io.println(Triage.ask("My invoice is wrong"))  # examples/26_handoffs.haira:33
 
 
+# Python line -> Haira (file, line, column), for runtime error reports.
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {15: ("examples/26_handoffs.haira", 9, 1), 23: ("examples/26_handoffs.haira", 32, 1), 24: ("examples/26_handoffs.haira", 33, 5), 31: ("examples/26_handoffs.haira", 4, 1), 32: ("examples/26_handoffs.haira", 14, 1), 33: ("examples/26_handoffs.haira", 19, 1), 34: ("examples/26_handoffs.haira", 25, 1)}
+
+
 openai = haira.providers.define_provider("openai", {"api_key": haira.providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})  # examples/26_handoffs.haira:4
 Billing = haira.agents.define_agent("Billing", {"provider": openai, "system": "You handle billing."})  # examples/26_handoffs.haira:14
 Tech = haira.agents.define_agent("Tech", {"provider": openai, "system": "You handle technical issues.", "output": haira.types.StructT("Answer", Answer, (haira.types.FieldT("text", haira.types.STRING), haira.types.FieldT("confidence", haira.types.FLOAT)))})  # examples/26_handoffs.haira:19
 Triage = haira.agents.define_agent("Triage", {"provider": openai, "system": "Route the user to the right agent.", "handoffs": ["Billing", "Tech"], "memory": haira.memory.conversation(max_turns=6)})  # examples/26_handoffs.haira:25
-
-
-# Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {15: ("examples/26_handoffs.haira", 9, 1), 23: ("examples/26_handoffs.haira", 32, 1), 24: ("examples/26_handoffs.haira", 33, 5), 27: ("examples/26_handoffs.haira", 4, 1), 28: ("examples/26_handoffs.haira", 14, 1), 29: ("examples/26_handoffs.haira", 19, 1), 30: ("examples/26_handoffs.haira", 25, 1)}

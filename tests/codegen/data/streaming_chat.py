@@ -23,6 +23,10 @@ def main() -> None:  # examples/streaming_chat.haira:21
     server.listen(8080)  # examples/streaming_chat.haira:24
 
 
+# Python line -> Haira (file, line, column), for runtime error reports.
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {16: ("examples/streaming_chat.haira", 16, 1), 17: ("examples/streaming_chat.haira", 18, 5), 20: ("examples/streaming_chat.haira", 21, 1), 21: ("examples/streaming_chat.haira", 22, 5), 22: ("examples/streaming_chat.haira", 23, 5), 23: ("examples/streaming_chat.haira", 24, 5), 30: ("examples/streaming_chat.haira", 4, 1), 31: ("examples/streaming_chat.haira", 9, 1), 33: ("examples/streaming_chat.haira", 16, 1)}
+
+
 openai = haira.providers.define_provider("openai", {"api_key": haira.providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})  # examples/streaming_chat.haira:4
 Writer = haira.agents.define_agent("Writer", {"provider": openai, "system": "You are a creative writer. Write short, engaging responses.", "memory": haira.memory.conversation(max_turns=10), "temperature": 0.9})  # examples/streaming_chat.haira:9
 
@@ -38,7 +42,3 @@ Stream__workflow = haira.server.WorkflowSpec(  # examples/streaming_chat.haira:1
     description="",
     decorators={},
 )
-
-
-# Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {16: ("examples/streaming_chat.haira", 16, 1), 17: ("examples/streaming_chat.haira", 18, 5), 20: ("examples/streaming_chat.haira", 21, 1), 21: ("examples/streaming_chat.haira", 22, 5), 22: ("examples/streaming_chat.haira", 23, 5), 23: ("examples/streaming_chat.haira", 24, 5), 26: ("examples/streaming_chat.haira", 4, 1), 27: ("examples/streaming_chat.haira", 9, 1), 29: ("examples/streaming_chat.haira", 16, 1)}
