@@ -263,3 +263,29 @@ def test_slowloris_senders_do_not_block_streams(app: App) -> None:
     finally:
         for s in socks:
             s.close()
+
+
+ODD_PATHS = ["/_api/chats/" + "a" * 5000, "/_api/chats/%ff", "/_api/chats/..%2f..%2fetc", "/_api/chats/s1/extra",
+             "/_api/chats?workflow=%ff", "/_api/chats?workflow=" + "x" * 10000, "/_api/chats/", "/_api/chats/%00",
+             "/_api/workflows?x=%ff", "/_api/openapi.json/x", "/_ui/../../etc/passwd", "/_api/health?%%%",
+             "/api/stream?message=" + "%00" * 100]
+
+
+def test_odd_paths_and_methods_never_5xx(app: App) -> None:
+    for path in ODD_PATHS:
+        for method in ("GET", "DELETE", "POST", "PUT", "TRACE", "CONNECT"):
+            status, headers, body = send(app, Case("odd", method, path, content_type=None))
+            app.bodies.append(body)
+            assert 0 < status < 500, (method, path[:60], status, body[:200])
+            if status >= 400:
+                assert headers.get("content-type", "").startswith("application/json"), (method, path[:60])
+
+
+def test_garbage_last_event_id_starts_a_fresh_stream_or_204(app: App) -> None:
+    for value in ("x", ":", "abc:-1", "abc:1e5", "a" * 10000, "abc:99999999999999999999999", "a:b:c"):
+        r = app.client().post("/api/stream", json={"message": "hi", "session_id": "lei"},
+                              headers={"Last-Event-ID": value})
+        app.bodies.append(r.content)
+        assert r.status_code in (200, 204), (value[:40], r.status_code, r.text[:200])
+        if r.status_code == 200:
+            assert sse_events(r.content)[-1] == ("done", "[DONE]")
