@@ -60,6 +60,10 @@ def run_pipeline(
     sink = sink if sink is not None else DiagnosticSink()
     result = PipelineResult(sink)
     entry = Path(path)
+    if source is None and entry.is_dir() and (entry / "main.haira").is_file():
+        # a project directory: its main.haira is the entry (language.md §5.5)
+        entry = entry / "main.haira"
+        path = entry
     if source is None and not entry.is_file():
         reason = "no such file or directory" if not entry.exists() else "is a directory"
         result.extra["read_error"] = f"failed to read file: open {path}: {reason}"
