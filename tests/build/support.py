@@ -62,10 +62,12 @@ def wait_for_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60)
 
 
 @contextlib.contextmanager
-def serving(python: Path, app: str, port: int, cwd: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m app --port PORT --host 127.0.0.1` until the block ends, then SIGINT."""
+def serving(
+    python: Path, app: str, port: int, cwd: Path, *flags: str, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m app --port PORT --host 127.0.0.1 [flags]` until the block ends, then SIGINT."""
     proc = subprocess.Popen(
-        [str(python), "-m", app, "--port", str(port), "--host", "127.0.0.1"],
+        [str(python), "-m", app, "--port", str(port), "--host", "127.0.0.1", *flags],
         cwd=cwd, env=clean_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     try:

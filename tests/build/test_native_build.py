@@ -121,6 +121,15 @@ def test_compiled_chat_serves_a_stream_with_the_mock_provider(chat_python: Path,
     assert events[-1] == ("done", "[DONE]")
 
 
+def test_workers_flag_serves_from_several_processes(chat_python: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with serving(chat_python, "hw_chat", port, tmp_path, "--workers", "2", HAIRA_PROVIDER="mock") as proc:
+        for session in ("w1", "w2", "w3"):
+            events = stream_post(port, "/api/stream", {"message": "hello", "session_id": session})
+            assert events[-1] == ("done", "[DONE]"), events
+        assert proc.poll() is None
+
+
 def test_a_mypyc_failure_is_reported_with_its_errors_and_log(build_cache: BuildCache, tmp_path: Path) -> None:
     spec = AppSpec("bad_app", "0.1.0", DATA / "broken", "bad_app.main", "entry")
     with pytest.raises(BuildError) as info:
