@@ -62,3 +62,23 @@ def test_factory_url_forms(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("HAIRA_DB_TIMEOUT", "soon")
     with pytest.raises(ConfigError, match="HAIRA_DB_TIMEOUT"):
         open_store(pg_url)
+
+
+async def test_connections_killed_by_the_server_are_replaced_without_an_error(pg_url: str) -> None:
+    app_name = "haira_t_kill"
+    store = PostgresStore(f"{pg_url}&application_name={app_name}")
+    await store.append_messages("A", "s", [Message("user", "before")])
+    # Hold several pooled connections, then have the server kill them all (what a restart
+    # or an idle timeout does to a pool).
+    await asyncio.gather(*(store.load_messages("A", "s") for _ in range(6)))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        killed = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = %s",
+            (app_name,),
+        ).fetchone()
+    assert killed is not None and killed[0] >= 1
+    await asyncio.sleep(0.2)
+    await store.append_messages("A", "s", [Message("user", "after")])
+    got = await asyncio.gather(*(store.load_messages("A", "s") for _ in range(6)))
+    assert all([m.content for m in g] == ["before", "after"] for g in got)
+    await store.close()

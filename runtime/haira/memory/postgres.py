@@ -97,9 +97,9 @@ class PostgresStore(Store):
             max_size=self.max_size,
             open=False,
             timeout=self.timeout,
-            # A connection broken by a server restart is noticed (and replaced) when it is
-            # next taken from the pool, instead of failing the request that drew it.
-            check=psycopg_pool.AsyncConnectionPool.check_connection,
+            # No check on checkout (it would cost a round trip per operation): a connection
+            # broken by a server restart fails its next statement, is discarded by the pool
+            # on return, and `_run` checks the idle ones and retries once on a fresh one.
             kwargs={"connect_timeout": max(1, int(self.timeout))},
             name="haira",
         )
@@ -121,11 +121,23 @@ class PostgresStore(Store):
             pool = await self._pool()
             if not self.migrated:
                 await self.migrate()
-            async with pool.connection() as conn:
-                if write:
-                    async with conn.transaction():
+            for attempt in (1, 2):
+                used: Conn | None = None
+                try:
+                    async with pool.connection() as conn:
+                        used = conn
+                        if write:
+                            async with conn.transaction():
+                                return await fn(conn)
                         return await fn(conn)
-                return await fn(conn)
+                except psycopg.OperationalError:
+                    # A pooled connection the server closed (restart, idle timeout) breaks
+                    # on its first statement, so nothing was committed: try once more on a
+                    # fresh one. A server that is really down fails again and is reported.
+                    if used is None or not used.broken or attempt == 2:
+                        raise
+                    await pool.check()  # its idle siblings are likely dead too: drop them
+            raise AssertionError("unreachable")
         except psycopg_pool.PoolTimeout as exc:
             raise StoreUnavailable(
                 f"the database is unavailable (no connection within {self.timeout:g}s): {_cause(exc)}"
