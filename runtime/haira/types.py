@@ -169,13 +169,18 @@ def type_name(t: HType) -> str:
 # ---------------------------------------------------------------- conversion
 
 
+_SHOWN_CHARS: Final = 80
+
+
 def _describe(v: object) -> str:
     if v is None:
         return "null"
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
+        # Quoted in the 400 body and the log: a 1 MB value must not come back whole.
+        shown = v if len(v) <= _SHOWN_CHARS else v[:_SHOWN_CHARS] + "…"
+        return json.dumps(shown, ensure_ascii=False)
     if isinstance(v, int | float):
         return repr(v)
     if isinstance(v, list):
@@ -264,7 +269,7 @@ def convert(value: object, t: HType, *, textual: bool = False, path: str = "") -
         # A query/form field holding a JSON list or object.
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting is user input too, not a bug
             raise _fail(t, value, path) from None
     if isinstance(t, ListT):
         if not isinstance(value, list):
