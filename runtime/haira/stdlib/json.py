@@ -244,6 +244,8 @@ def parse(s: str) -> tuple[object, HairaError | None]:
         return None, _decode_error(s, exc)
     except _OutOfRange as exc:
         return None, HairaError(f"json: cannot unmarshal number {exc} into Go value of type float64")
+    except RecursionError:  # Go's decoder has a nesting limit too (same message)
+        return None, HairaError("exceeded max depth")
     except ValueError as exc:
         return None, HairaError(f"invalid character '{str(exc)[:1]}' looking for beginning of value")
 
