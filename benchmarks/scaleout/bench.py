@@ -1,6 +1,6 @@
 """Scale-out benchmark: throughput and p99 latency of 1, 2 and 4 workers, SQLite vs PostgreSQL.
 
-    .venv/bin/python benchmarks/scaleout/bench.py [--seconds 5] [--concurrency 32]
+    .venv/bin/python benchmarks/scaleout/bench.py [--seconds 5] [--concurrency 16]
         [--workers 1,2,4] [--pg postgresql://root@127.0.0.1:5432/test]
 
 For each store and worker count it starts `app.py` (`HAIRA_WORKERS=N`, mock model, a fresh
@@ -10,16 +10,19 @@ use) and prints a table. Each request does about five store round trips (memory 
 appends, chat records). The load generator runs in this process (one core of its own at
 most), so on a small machine the figures are a lower bound of what the server can do.
 
-Measured 2026-11-25 on the shared 2-CPU dev machine (load average ~10 from other jobs, so
-more processes mostly compete for the same two cores; PostgreSQL runs on them too):
+Measured 2026-11-25 on the shared 2-CPU dev machine, load average 7-15 from other jobs
+(more processes mostly compete for the same two cores; PostgreSQL runs on them too, so
+its rows pay for the database server's CPU as well). `--concurrency 16 --seconds 5`:
 
     store      workers     req/s  errors    p50 ms    p99 ms
-    sqlite           1        58       0     389.0    2149.5
-    sqlite           2        75       0     240.3    1964.9
-    sqlite           4        87       0     205.1    1411.5
-    postgres         1        36       0     573.5    3276.1
-    postgres         2        35       0     524.3    3947.9
-    postgres         4        25       0     897.5    4443.0
+    sqlite           1        85       0      96.8    1155.0
+    sqlite           2       126       0      71.9     901.7
+    sqlite           4       185       0      46.3     562.1
+    postgres         1        72       0     211.5     448.0
+    postgres         2        67       0     161.4    1000.7
+    postgres         4        61       0     203.8    1055.4
+
+Run to run variation on that machine is large (±40 %); compare rows of one run only.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def _p(values: list[float], q: float) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--concurrency", type=int, default=16)
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--pg", default=os.environ.get("HAIRA_BENCH_PG",
                                                    "postgresql://root@127.0.0.1:5432/test"))
