@@ -102,6 +102,12 @@ CASES = [
          content_type="application/x-www-form-urlencoded", code="invalid_parameter"),
     Case("form invalid utf-8", "POST", "/api/calc", b"a=%ff%fe&ratio=1",
          content_type="application/x-www-form-urlencoded"),
+    Case("form deep list nesting", "POST", "/api/calc",
+         b"a=1&ratio=1&flag=true&p={}&tags=" + b"[" * DEEP + b"]" * DEEP, content_type="application/x-www-form-urlencoded",
+         code="invalid_parameter"),
+    Case("form deep object nesting", "POST", "/api/calc",
+         b'a=1&ratio=1&flag=true&tags=[]&p=' + b'{"x":' * DEEP + b"1" + b"}" * DEEP,
+         content_type="application/x-www-form-urlencoded", code="invalid_parameter"),
     Case("multipart without boundary", "POST", "/api/calc", b"--x\r\n", content_type="multipart/form-data"),
     Case("multipart garbage", "POST", "/api/calc", b"\x00\xff" * 100,
          content_type="multipart/form-data; boundary=zzz"),
@@ -289,3 +295,10 @@ def test_garbage_last_event_id_starts_a_fresh_stream_or_204(app: App) -> None:
         assert r.status_code in (200, 204), (value[:40], r.status_code, r.text[:200])
         if r.status_code == 200:
             assert sse_events(r.content)[-1] == ("done", "[DONE]")
+
+
+def test_error_messages_do_not_echo_huge_values(app: App) -> None:
+    """A 900 KB string where an int belongs: the 400 quotes only the start of it."""
+    r = app.client().post("/api/calc", json=calc(a="9" * 900_000 + "x"))
+    assert r.status_code == 400 and r.json()["code"] == "invalid_parameter"
+    assert len(r.content) < 1000, len(r.content)
