@@ -35,7 +35,10 @@ def proxy(backend: tuple[WireBackend, Served]) -> Iterator[Served]:
     served.stop()
 
 
-@pytest.fixture(scope="session")
+# NOTE: module scope, not session: Playwright's sync API keeps an event loop marked as
+# running on the main thread while it is open, which would break every asyncio test (and
+# every other sync_playwright user) that the same xdist worker runs afterwards.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.skip(f"headless chromium not installed at {CHROMIUM}")
