@@ -356,6 +356,11 @@ class RedisRuns:
         """The run exists (for `path`) and has events after `after` or is still live."""
         try:
             meta = await self._client().hgetall(meta_key)
+            if not meta:
+                # The owner may not have flushed its first events yet (the client got them
+                # straight from its socket): look once more before answering "unknown".
+                await asyncio.sleep(0.2)
+                meta = await self._client().hgetall(meta_key)
         except redis.exceptions.RedisError as exc:
             self._report("resuming a stream", exc)
             return False
