@@ -40,6 +40,7 @@ class GenContext:
     frames: list[FnFrame] = field(default_factory=list)
     declared_globals: set[str] = field(default_factory=set)
     helpers: set[str] = field(default_factory=set)  # module-local int helpers used
+    workflow_name: str | None = None  # the workflow being generated (its steps report it)
 
     def __post_init__(self) -> None:
         self.em = Emitter(self.unit.path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hairac import nodes
 from hairac.check import types as t
-from hairac.check.info import BuiltinRef, GlobalRef
+from hairac.check.info import BuiltinRef, FuncInfo, GlobalRef
 from hairac.codegen.context import GenContext
 from hairac.codegen.gen_expr import gen_expr, gen_value, py_str
 from hairac.codegen.gen_stmt import emit, gen_function_body, params_text
@@ -234,6 +234,16 @@ def gen_workflow_fn(ctx: GenContext, item: nodes.WorkflowDecl) -> None:
     params, prologue = params_text(ctx, info, item.params)
     ret = ctx.annot(info.ret)
     ctx.em.line(f"def {py_name(item.name)}({params}) -> {ret}:", pos=ctx.pos(item))
+    ctx.workflow_name = item.name
+    try:
+        _gen_workflow_body(ctx, item, info, prologue)
+    finally:
+        ctx.workflow_name = None
+
+
+def _gen_workflow_body(
+    ctx: GenContext, item: nodes.WorkflowDecl, info: FuncInfo, prologue: list[str]
+) -> None:
     with ctx.em.indent():
         if item.description:
             ctx.em.line(py_str(item.description))
@@ -292,6 +302,9 @@ def gen_workflow_spec(ctx: GenContext, item: nodes.WorkflowDecl) -> None:
         ctx.em.line(f"blocking={blocking},")
         ctx.em.line(f"description={py_str(item.description or '')},")
         ctx.em.line(f"decorators={{{', '.join(decorators)}}},")
+        steps = [n.label for n in nodes.walk(item.body) if isinstance(n, nodes.StepStmt)]
+        if steps:  # the server answers SSE clients of such a workflow with step events
+            ctx.em.line(f"steps=({''.join(py_str(n) + ', ' for n in steps).rstrip()}),")
     ctx.em.line(")")
 
 

@@ -37,6 +37,13 @@ def gen_block(ctx: GenContext, block: nodes.Block) -> None:
         gen_stmt(ctx, stmt)
 
 
+def _gen_suite(ctx: GenContext, block: nodes.Block) -> None:
+    """A block that is a Python suite of its own: `pass` keeps an empty one valid."""
+    if not block.stmts:
+        ctx.em.line("pass")
+    gen_block(ctx, block)
+
+
 def gen_stmt(ctx: GenContext, stmt: nodes.Stmt) -> None:  # noqa: C901 - dispatcher
     pos = ctx.pos(stmt)
     match stmt:
@@ -102,52 +109,60 @@ def _decorator_int(d: nodes.Decorator, name: str, default: int) -> int:
     return default
 
 
-def gen_step(ctx: GenContext, stmt: nodes.StepStmt) -> None:  # noqa: C901
-    """`step "Label" { ... }` (reference-runtime.md §4.5): `@retry(max:, delay:, backoff:)`
-    runs the body up to `max` times, sleeping `delay` ms (doubling when exponential) between
-    failed attempts; after the last failure the step's `onerror` hook runs, or the workflow
-    fails. `onsuccess` runs after a successful body."""
+def gen_step(ctx: GenContext, stmt: nodes.StepStmt) -> None:
+    """`step "Label" { ... }` (reference-runtime.md §4.5) drives a `haira.steps.Step`, which
+    emits the step events (SSE, runs store), prints REF's console lines, sleeps between
+    `@retry(max:, delay:, backoff:)` attempts and asks for `@confirm`. After the last failed
+    attempt the step's `onerror` hook runs, or the workflow fails (`raise_failed`);
+    `onsuccess` runs after a successful body."""
     pos = ctx.pos(stmt)
+    steps = ctx.need("haira.steps")
+    args = [py_str(ctx.workflow_name or "main"), py_str(stmt.label)]
     retry = next((d for d in stmt.decorators if d.name == "retry"), None)
-    attempts = _decorator_int(retry, "max", 3) if retry is not None else 1
-    delay = _decorator_int(retry, "delay", 1000) if retry is not None else 0
-    exponential = True
     if retry is not None:
+        args.append(f"retry_max={_decorator_int(retry, 'max', 3)}")
+        args.append(f"delay_ms={_decorator_int(retry, 'delay', 1000)}")
         for a in retry.args:
             if a.name == "backoff" and isinstance(a.value, nodes.StringLit):
-                exponential = a.value.value == "exponential"
+                args.append(f"backoff={py_str(a.value.value)}")
+    confirm = next((d for d in stmt.decorators if d.name == "confirm"), None)
+    if confirm is not None:
+        cargs = [
+            (f"{a.name}=" if a.name else "") + emit(ctx, gen_expr(ctx, a.value))
+            for a in confirm.args
+        ]
+        args.append(f"confirm={steps}.confirm_request({', '.join(cargs)})")
     onerror = next((h for h in stmt.hooks if h.kind == "onerror"), None)
     onsuccess = next((h for h in stmt.hooks if h.kind == "onsuccess"), None)
-    ctx.em.line(f"# step {py_str(stmt.label)}")
-    if attempts <= 1 and onerror is None:
-        gen_block(ctx, stmt.body)
-        if onsuccess is not None:
-            gen_block(ctx, onsuccess.body)
-        return
-    attempt, exc = ctx.temp("attempt"), ctx.temp("exc")
-    ctx.em.line(f"for {attempt} in range({attempts}):", pos=pos)
+    s, exc = ctx.temp("step"), ctx.temp("exc")
+    ctx.em.line(f"{s} = {steps}.Step({', '.join(args)})", pos=pos)
+    ctx.em.line("try:")
     with ctx.em.indent():
-        ctx.em.line("try:")
+        ctx.em.line(f"while {s}.next_attempt():")
         with ctx.em.indent():
-            gen_block(ctx, stmt.body)
-        ctx.em.line(f"except Exception as {exc}:")
-        with ctx.em.indent():
-            ctx.em.line(f"if {attempt} < {attempts - 1}:")
+            ctx.em.line("try:")
             with ctx.em.indent():
-                time_mod = ctx.need("haira.stdlib.time")
-                wait = f"{delay} << {attempt}" if exponential else str(delay)
-                ctx.em.line(f"{time_mod}.sleep({wait})")
-                ctx.em.line("continue")
-            if onerror is not None:
-                name = py_name(onerror.binding or "err")
-                ctx.em.line(f"{name} = haira.rt.catch_text({exc})")
-                gen_block(ctx, onerror.body)
-                ctx.em.line("break")
-            else:
-                ctx.em.line("raise")
-        if onsuccess is not None:
-            gen_block(ctx, onsuccess.body)
-        ctx.em.line("break")
+                _gen_suite(ctx, stmt.body)
+            ctx.em.line(f"except Exception as {exc}:")
+            with ctx.em.indent():
+                ctx.em.line(f"{s}.fail({exc})")
+            ctx.em.line("else:")
+            with ctx.em.indent():
+                ctx.em.line(f"{s}.done()")
+    ctx.em.line("finally:")
+    with ctx.em.indent():
+        ctx.em.line(f"{s}.close()")
+    ctx.em.line(f"if {s}.error is not None:")
+    with ctx.em.indent():
+        if onerror is not None:
+            ctx.em.line(f"{py_name(onerror.binding or 'err')} = {s}.error")
+            _gen_suite(ctx, onerror.body)
+        else:
+            ctx.em.line(f"{steps}.raise_failed({s})")
+    if onsuccess is not None:
+        ctx.em.line("else:")
+        with ctx.em.indent():
+            _gen_suite(ctx, onsuccess.body)
 
 
 def gen_assert(ctx: GenContext, stmt: nodes.AssertStmt) -> None:

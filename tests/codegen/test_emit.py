@@ -24,7 +24,8 @@ def _emit(capsys: pytest.CaptureFixture[str], path: str) -> str:
 # The doc page's example, and the agentic declarations of issues 5 and 6 (tools, JSON and
 # streaming workflows with triggers and @webui, handoffs).
 GOLDEN_EXAMPLES = [
-    "streaming_chat", "22_tools", "23_workflow_json", "25_triggers_webui", "26_handoffs",
+    "streaming_chat", "22_tools", "23_workflow_json", "24_workflow_steps", "25_triggers_webui",
+    "26_handoffs",
 ]
 
 

@@ -35,6 +35,8 @@ class WorkflowSpec:
     blocking: bool = True
     description: str = ""
     decorators: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    # The workflow's `step` labels: its SSE clients get step events (REF §4.7).
+    steps: tuple[str, ...] = ()
 
     @property
     def chat_param(self) -> str:
