@@ -24,6 +24,7 @@ import uvicorn
 
 from haira.server.app import HairaApp
 from haira.server.config import Settings
+from haira.server.protocol import HeadLimitedProtocol, set_max_header_bytes
 
 __all__ = ["bind_socket", "serve"]
 
@@ -84,10 +85,11 @@ class _DroppedClientFilter(logging.Filter):
 
 def uvicorn_config(app: HairaApp, settings: Settings) -> uvicorn.Config:
     """The uvicorn configuration the server always uses."""
+    set_max_header_bytes(settings.max_header_bytes)
     config = uvicorn.Config(
         app,
         loop="uvloop",
-        http="httptools",
+        http=HeadLimitedProtocol,  # httptools with a cap on the request head
         ws="none",
         lifespan="on",
         access_log=False,  # the app writes its own line per request
