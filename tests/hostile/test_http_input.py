@@ -20,7 +20,7 @@ import httpx
 import pytest
 from haira.testing import reply
 
-from tests.hostile.app_support import App, hostile_app, sse_events
+from tests.hostile.app_support import AUTH_TOKEN, App, hostile_app, sse_events
 from tests.hostile.raw_http import raw_request
 
 pytestmark = pytest.mark.xdist_group("hostile-http_input")
@@ -302,3 +302,29 @@ def test_error_messages_do_not_echo_huge_values(app: App) -> None:
     r = app.client().post("/api/calc", json=calc(a="9" * 900_000 + "x"))
     assert r.status_code == 400 and r.json()["code"] == "invalid_parameter"
     assert len(r.content) < 1000, len(r.content)
+
+
+def test_header_floods_get_431_and_memory_stays_flat(app: App) -> None:
+    """httptools alone buffers a head without limit; HAIRA_MAX_HEADER_BYTES (256 KiB) caps it."""
+    auth = f"Authorization: Bearer {AUTH_TOKEN}\r\n".encode()
+    flood = (b"GET /_api/health HTTP/1.1\r\nHost: x\r\n" + auth
+             + b"".join(b"X-Flood-%d: %s\r\n" % (i, b"v" * 100) for i in range(5000)) + b"\r\n")
+    big = b"GET /_api/health HTTP/1.1\r\nHost: x\r\n" + auth + b"X-Big: " + b"v" * 1_000_000 + b"\r\n\r\n"
+    for data in (flood, big):
+        status, headers, body = raw_request(app.port, data, timeout=20)
+        assert status == 431, (status, body[:200])
+        assert json.loads(body)["code"] == "headers_too_large"
+    # An endless header: the connection is closed long before the client stops sending.
+    before = app.rss_kib()
+    sent = 0
+    with socket.create_connection(("127.0.0.1", app.port), timeout=10) as s:
+        s.sendall(b"GET /_api/health HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        with contextlib.suppress(OSError):
+            while sent < 50_000_000:
+                s.sendall(b"v" * 100_000)
+                sent += 100_000
+    assert sent < 5_000_000, sent
+    assert app.rss_kib() - before < 20_000
+    # Ordinary large-ish heads still pass.
+    ok = httpx.get(app.url("/_api/health"), headers={**app.auth, "X-Pad": "p" * 30_000}, timeout=10)
+    assert ok.status_code == 200
