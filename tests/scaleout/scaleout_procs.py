@@ -39,7 +39,7 @@ class App:
             [sys.executable, str(HERE / script), *args],
             env=full, stdout=subprocess.DEVNULL, stderr=self.log,
         )
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 40
         while True:
             try:
                 if httpx.get(self.url("/_api/health"), timeout=0.5).status_code == 200:
@@ -47,15 +47,17 @@ class App:
             except httpx.TransportError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
+                out = self.output()
                 self.stop()
-                raise RuntimeError(f"app did not start:\n{self.output()}")
+                raise RuntimeError(f"app did not start:\n{out}")
             time.sleep(0.05)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
     def output(self) -> str:
-        return Path(self.log.name).read_text(errors="replace")
+        path = Path(self.log.name)
+        return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
         if self.proc.poll() is None:
