@@ -153,3 +153,28 @@ def test_stop_on_one_process_cancels_the_upstream_call_in_the_other(
             return len(msgs) == 2 and bool(msgs[1].get("interrupted"))
 
         assert _wait(interrupted, 5.0)
+
+
+def test_unreachable_redis_costs_cross_worker_resume_only(fake: FakeLLM, tmp_path: object) -> None:
+    from scaleout_support import free_port
+
+    fake.script(reply("still works"))
+    app = App({
+        "HAIRA_DATABASE_URL": f"{tmp_path}/app.db",
+        "HAIRA_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",
+        "OPENAI_BASE_URL": fake.openai_base,
+    })
+    try:
+        with httpx.Client() as client:
+            ev = Events(client, app.url("/api/stream"), body={"message": "hi", "session_id": "x"})
+            events = ev.read_until(done=True)
+            ev.close()
+            assert text_of(events) == "still works" and "error" not in names(events)
+            # A resume of an unknown stream is still a clean 204.
+            r = client.post(app.url("/api/stream"), json={},
+                            headers={"Accept": "text/event-stream", "Last-Event-ID": "nope:3"})
+            assert r.status_code == 204
+        assert _wait(lambda: "Redis unavailable" in app.output(), 5.0), app.output()
+        assert "Traceback" not in app.output()
+    finally:
+        app.stop()
