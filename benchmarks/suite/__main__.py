@@ -22,7 +22,7 @@ from benchmarks.suite.figures import log
 from benchmarks.suite.loadgen import raise_nofile
 from benchmarks.suite.machine import describe
 from benchmarks.suite.procs import ROOT
-from benchmarks.suite.profile import profile
+from benchmarks.suite.profile import profile, top_frames
 from benchmarks.suite.report import write_report
 from benchmarks.suite.targets import AppBuild, Target, build_app, peer
 
@@ -67,7 +67,15 @@ def rewrite(cfg: Config, source: Path) -> Path:
     """The report again from a results.json (with --reuse-external: other parts' figures merged)."""
     results: dict[str, Any] = json.loads(source.read_text())
     for part in external.PARTS:
-        _reuse(cfg, results, part)
+        if part not in results or "error" in results[part]:
+            _reuse(cfg, results, part)
+    # Profiles are summarised again from their raw stacks when the scratch dir still has them.
+    for key, v in results.get("profile", {}).get("targets", {}).items():
+        name = f"profile-{key.replace('/', '-')}.txt"
+        for raw in (source.parent / "work.tmp" / name, cfg.work_dir / name):
+            if "error" not in v and raw.exists():
+                v.update(top_frames(raw.read_text()))
+                break
     return write_report(results, cfg.out_dir)
 
 

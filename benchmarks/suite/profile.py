@@ -47,8 +47,21 @@ _OUTER = ("process ", "<module>", "_run_code", "_run_module_as_main", "Runner.ru
           "execute_main", "run_main", "main (", "run (", "_worker (", "Thread.")
 
 
+# Native scaffolding of the compiled app: C helpers, libc, libuv, mypyc entry wrappers.
+_NATIVE_OUTER = ("(object.h)", "(libc.so", "(loop.c)", "(core.c)", "(misc_ops.c)", "(bytes_ops.c)",
+                 "(pythoncapi_compat.h)", "(libpython")
+_NATIVE_NAMES = ("CPyPy_", "execute_main", "___main (", "_entry___run", "0x")
+
+
 def _outer(frame: str) -> bool:
-    return frame.startswith(_OUTER) or "/_entry.py" in frame or "/__main__.py" in frame
+    if frame.startswith(_OUTER) or "/_entry.py" in frame or "/__main__.py" in frame:
+        return True
+    if frame.endswith(_NATIVE_OUTER) or any(n in frame for n in _NATIVE_NAMES):
+        return True
+    # C files other than the mypyc-compiled modules (CPython's, libuv's) and mypyc's
+    # `am_send` trampolines only repeat the frame above them.
+    native_c = frame.endswith((".c)", ".h)")) and "(__native_" not in frame
+    return native_c or "CPyDunder_am_send" in frame
 
 
 def top_frames(raw: str, n: int = 15) -> dict[str, Any]:
