@@ -58,8 +58,13 @@ def _reuse(cfg: Config, results: dict[str, Any], part: str) -> bool:
     earlier = json.loads((cfg.reuse_external / "results.json").read_text())
     if part not in earlier or "error" in earlier[part]:
         return False
+    failed = results.get(part, {}).get("error")
     results[part] = {**earlier[part], "reused_from": f"an earlier run ({earlier.get('started', '?')})"}
-    results["missing"] = [m for m in results.get("missing", []) if not m.startswith(f"benchmarks/{part}:")]
+    missing = [m for m in results.get("missing", []) if not m.startswith(f"benchmarks/{part}:")]
+    if failed:
+        missing.append(f"benchmarks/{part} failed in this run ({failed}); its figures come from an "
+                       f"earlier run of the harness ({earlier.get('started', '?')})")
+    results["missing"] = missing
     return True
 
 
