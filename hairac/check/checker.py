@@ -266,6 +266,14 @@ class Checker(StmtChecker):
                 self.fn_units[id(item)] = unit
             elif isinstance(item, nodes.ToolDecl | nodes.WorkflowDecl):
                 fn = self.signature(item.params, item.return_type, workflow=isinstance(item, nodes.WorkflowDecl))
+                if (
+                    isinstance(item, nodes.WorkflowDecl)
+                    and fn.ret not in (t.STREAM, t.VOID)
+                    and not t.is_any(fn.ret)
+                    and not isinstance(fn.ret, t.OptionalType)
+                    and not terminates(item.body)
+                ):
+                    fn = t.FnType(fn.params, t.OptionalType(fn.ret))  # may answer null
                 sym = self.symbol_for(item)
                 if sym is not None:
                     sym.type = (
@@ -444,12 +452,16 @@ class Checker(StmtChecker):
             info.ret = inferred if inferred is not None else (t.ANY if is_workflow else t.VOID)
             if info.ret == t.NIL:
                 info.ret = t.ANY
+        elif is_workflow and info.ret != t.STREAM and not terminates(body):
+            # REF §4.4: a workflow that reaches its end without `return` answers null
+            if not isinstance(info.ret, t.OptionalType) and not t.is_any(info.ret):
+                info.ret = t.OptionalType(info.ret)
         elif (
             info.ret not in (t.VOID, t.NIL)
             and not t.is_any(info.ret)
             and not terminates(body)
             and not (isinstance(node, nodes.ToolDecl) and not body.stmts)
-        ) and True:
+        ):
             self.error(
                 _closing(node),
                 msg.MISSING_RETURN.format(type=info.ret.show()),

@@ -248,14 +248,19 @@ def _gen_workflow_body(
         if item.description:
             ctx.em.line(py_str(item.description))
         onerror = next((h for h in item.hooks if h.kind == "onerror"), None)
+        onsuccess = next((h for h in item.hooks if h.kind == "onsuccess"), None)
+        body = item.body
+        if onsuccess is not None and onsuccess.binding is None:
+            # REF §4.5: the hook runs when the body reaches its end without `return`
+            body = nodes.Block(span=body.span, stmts=(*body.stmts, *onsuccess.body.stmts))
         if onerror is None:
-            gen_function_body(ctx, info, item.body, prologue=prologue)
+            gen_function_body(ctx, info, body, prologue=prologue)
             return
         # onerror: a failure of the body runs the hook with the error text (REF §4.5)
         exc = ctx.temp("exc")
         ctx.em.line("try:")
         with ctx.em.indent():
-            gen_function_body(ctx, info, item.body, prologue=prologue)
+            gen_function_body(ctx, info, body, prologue=prologue)
         ctx.em.line(f"except Exception as {exc}:")
         with ctx.em.indent():
             name = py_name(onerror.binding or "err")
