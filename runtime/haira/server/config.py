@@ -37,6 +37,7 @@ class Settings:
     max_multipart_bytes: int = 32 << 20
     max_streams_per_client: int = 0  # 0 = unlimited (clients behind one proxy share an address)
     max_header_bytes: int = 256 << 10  # request line + headers (httptools has no cap of its own)
+    header_timeout_s: float = 30.0  # a started request head must be complete by then (slowloris)
     # SSE (§4–6)
     heartbeat_s: float = 15.0
     stall_timeout_s: float = 60.0
@@ -107,6 +108,7 @@ def _from_env(e: Mapping[str, str]) -> dict[str, object]:
     _int(e, "HAIRA_MAX_MULTIPART_BYTES", "max_multipart_bytes", out)
     _int(e, "HAIRA_MAX_STREAMS_PER_CLIENT", "max_streams_per_client", out)
     _int(e, "HAIRA_MAX_HEADER_BYTES", "max_header_bytes", out)
+    _float(e, "HAIRA_HEADER_TIMEOUT", "header_timeout_s", out)
     _float(e, "HAIRA_SSE_HEARTBEAT", "heartbeat_s", out)
     _float(e, "HAIRA_SSE_STALL_TIMEOUT", "stall_timeout_s", out)
     _float(e, "HAIRA_SSE_RESUME_TTL", "resume_ttl_s", out)

@@ -1,41 +1,53 @@
 """uvicorn's httptools protocol with a cap on the request head (request line + headers).
 
 httptools buffers a request's head without any limit, so one client sending an endless
-header grows the server's memory without bound. This subclass counts the bytes that arrive
-while a head is incomplete and answers 431 with the JSON error shape of http-streaming.md §2
-(then closes) once they pass `HAIRA_MAX_HEADER_BYTES`.
+header grows the server's memory without bound; and uvicorn waits for a head that arrives
+a byte at a time forever (slowloris). This subclass counts the bytes that arrive while a
+head is incomplete and answers 431 once they pass `HAIRA_MAX_HEADER_BYTES`, and answers 408
+when a started head is not complete after `HAIRA_HEADER_TIMEOUT` seconds; both with the
+JSON error shape of http-streaming.md §2, then it closes the connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Final
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["DEFAULT_MAX_HEADER_BYTES", "HeadLimitedProtocol", "set_max_header_bytes"]
+__all__ = ["DEFAULT_MAX_HEADER_BYTES", "HeadLimitedProtocol", "set_head_limits"]
 
 # Above the largest single read (256 KiB), so a head followed by a body in one read never
 # counts the body against the cap.
 DEFAULT_MAX_HEADER_BYTES: Final = 256 << 10
 
 _max_head = DEFAULT_MAX_HEADER_BYTES
+_head_timeout = 30.0
 
 
-def set_max_header_bytes(limit: int) -> None:
-    """The cap for connections accepted from now on (`Settings.max_header_bytes`)."""
-    global _max_head
-    _max_head = limit
+def set_head_limits(max_bytes: int, timeout_s: float) -> None:
+    """The caps for connections accepted from now on (`Settings.max_header_bytes`,
+    `Settings.header_timeout_s`); 0 turns one off."""
+    global _max_head, _head_timeout
+    _max_head = max_bytes
+    _head_timeout = timeout_s
 
 
-_BODY: Final = orjson.dumps(
-    {"error": "the request line and headers are too large", "code": "headers_too_large"}
-) + b"\n"
-_RESPONSE: Final = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: application/json\r\n"
-    b"content-length: " + str(len(_BODY)).encode() + b"\r\n"
-    b"connection: close\r\n\r\n" + _BODY
+def _response(status: bytes, code: str, message: str) -> bytes:
+    body = orjson.dumps({"error": message, "code": code}) + b"\n"
+    return (
+        b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
+        b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n" + body
+    )
+
+
+_TOO_LARGE: Final = _response(
+    b"431 Request Header Fields Too Large", "headers_too_large",
+    "the request line and headers are too large",
+)
+_TOO_SLOW: Final = _response(
+    b"408 Request Timeout", "request_timeout", "the request headers did not arrive in time"
 )
 
 
@@ -48,6 +60,8 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         self._in_head = True  # the connection starts by waiting for a request head
         self._refused = False
         self._limit = _max_head
+        self._timeout = _head_timeout
+        self._head_timer: asyncio.TimerHandle | None = None
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -58,18 +72,49 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         if self._in_head and self._limit > 0:
             self._head_bytes += len(data)
             if self._head_bytes > self._limit:
-                self._refused = True
-                self.transport.write(_RESPONSE)
-                self.transport.close()
+                self._refuse(_TOO_LARGE)
+
+    def _refuse(self, response: bytes) -> None:
+        if self._refused or self.transport.is_closing():
+            return
+        self._refused = True
+        self._stop_head_timer()
+        self.transport.write(response)
+        self.transport.close()
+
+    def _on_head_timeout(self) -> None:
+        self._head_timer = None
+        if self._in_head:
+            self._refuse(_TOO_SLOW)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
 
     def on_message_begin(self) -> None:
         self._in_head = True
         self._head_bytes = 0
+        # Started at a head's first byte: an idle keep-alive connection is uvicorn's
+        # keep-alive timeout's business, a head that trickles in is this one's.
+        if self._timeout > 0 and self._head_timer is None:
+            self._head_timer = self.loop.call_later(self._timeout, self._on_head_timeout)
         super().on_message_begin()
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._stop_head_timer()
         super().on_headers_complete()
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A connection that never sends a byte is waiting for a head too.
+        if self._timeout > 0:
+            self._head_timer = self.loop.call_later(self._timeout, self._on_head_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
 
     def on_message_complete(self) -> None:
         super().on_message_complete()

@@ -24,7 +24,7 @@ import uvicorn
 
 from haira.server.app import HairaApp
 from haira.server.config import Settings
-from haira.server.protocol import HeadLimitedProtocol, set_max_header_bytes
+from haira.server.protocol import HeadLimitedProtocol, set_head_limits
 
 __all__ = ["bind_socket", "serve"]
 
@@ -85,7 +85,7 @@ class _DroppedClientFilter(logging.Filter):
 
 def uvicorn_config(app: HairaApp, settings: Settings) -> uvicorn.Config:
     """The uvicorn configuration the server always uses."""
-    set_max_header_bytes(settings.max_header_bytes)
+    set_head_limits(settings.max_header_bytes, settings.header_timeout_s)
     config = uvicorn.Config(
         app,
         loop="uvloop",
