@@ -128,7 +128,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
-    with hostile_app(tmp_path_factory.mktemp("hostile_http")) as a:
+    with hostile_app(tmp_path_factory.mktemp("hostile_http"), HAIRA_HEADER_TIMEOUT="3") as a:
         yield a
 
 
@@ -328,3 +328,29 @@ def test_header_floods_get_431_and_memory_stays_flat(app: App) -> None:
     # Ordinary large-ish heads still pass.
     ok = httpx.get(app.url("/_api/health"), headers={**app.auth, "X-Pad": "p" * 30_000}, timeout=10)
     assert ok.status_code == 200
+
+
+def test_heads_that_never_finish_get_408(app: App) -> None:
+    """Slowloris: a head trickling in (or never starting) is answered 408 after
+    HAIRA_HEADER_TIMEOUT (3 s here), so such connections do not pile up."""
+    trickle = socket.create_connection(("127.0.0.1", app.port), timeout=10)
+    silent = socket.create_connection(("127.0.0.1", app.port), timeout=10)
+    start = time.monotonic()
+    try:
+        trickle.sendall(b"GET /_api/health HTTP/1.1\r\nHost: x\r\n")
+        answer = b""
+        with contextlib.suppress(OSError):
+            while time.monotonic() - start < 8:
+                trickle.sendall(b"X-A: b\r\n")
+                time.sleep(0.5)
+        with contextlib.suppress(OSError):
+            while chunk := trickle.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b'"code":"request_timeout"' in answer
+        assert time.monotonic() - start < 7
+        rest = silent.recv(4096)
+        assert rest.startswith(b"HTTP/1.1 408"), rest[:200]
+    finally:
+        trickle.close()
+        silent.close()
