@@ -115,3 +115,23 @@ async def test_chats_record_list_get_delete(store: Store) -> None:
     await store.record_chat_message("s1", "/chat", "user", "again")
     chat = await store.get_chat("s1")
     assert chat is not None and [e.content for e in chat.messages] == ["again"]
+
+
+async def test_runs_save_get_list(store: Store) -> None:
+    from haira.memory.store import RunRecord
+
+    assert await store.get_run("nope") is None
+    first = RunRecord(id="r1", workflow_name="Flow", workflow_path="/flow", status="running",
+                      started_at="2026-11-25T10:00:00Z", params={"n": 1, "z": "é", "a": [1, 2]})
+    await store.save_run(first)
+    await store.save_run(RunRecord(id="r2", workflow_name="Flow", workflow_path="/flow",
+                                   status="running", started_at="2026-11-25T10:00:01Z"))
+    first.status = "completed"
+    first.steps = [{"name": "one", "status": "done"}]
+    first.result = {"b": 2, "a": None}
+    first.finished_at = "2026-11-25T10:00:02Z"
+    await store.save_run(first)
+    got = await store.get_run("r1")
+    assert got == first
+    assert list(got.params) == ["n", "z", "a"] and list(got.result) == ["b", "a"]  # type: ignore[union-attr, arg-type]
+    assert [r.id for r in await store.list_runs()] == ["r2", "r1"]

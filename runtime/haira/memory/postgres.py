@@ -21,15 +21,19 @@ import importlib.resources
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 import psycopg_pool
 
 from haira.errors import ConfigError
+from haira.memory import runs_codec
 from haira.memory.perloop import PerLoop
 from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store, rfc3339
 from haira.memory.unavailable import StoreUnavailable
+
+if TYPE_CHECKING:
+    from haira.memory.store import RunRecord
 
 __all__ = ["PostgresStore", "migrations"]
 
@@ -172,8 +176,46 @@ class PostgresStore(Store):
         return applied
 
     async def prepare(self) -> None:
-        """Open the pool and apply migrations now (server startup), wrapped like any call."""
-        await self._run(_nothing, write=False)
+        """Open the pool, apply migrations and mark the runs this host's dead processes
+        left `running` as failed (server startup), wrapped like any call."""
+        await self._run(_fail_orphaned_runs, write=True)
+
+    # ------------------------------------------------------------ runs (/_api/runs)
+
+    async def save_run(self, run: RunRecord) -> None:
+        row = runs_codec.to_row(run)
+
+        async def q(db: Conn) -> None:
+            await db.execute(
+                "INSERT INTO haira_runs (id, workflow_name, workflow_path, status, params, steps,"
+                " result, error, started_at, finished_at, owner)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET workflow_name=excluded.workflow_name,"
+                " workflow_path=excluded.workflow_path, status=excluded.status,"
+                " params=excluded.params, steps=excluded.steps, result=excluded.result,"
+                " error=excluded.error, started_at=excluded.started_at,"
+                " finished_at=excluded.finished_at, owner=excluded.owner",
+                row,
+            )
+
+        await self._run(q, write=True)
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        async def q(db: Conn) -> RunRecord | None:
+            cur = await db.execute(f"SELECT {_RUN_COLUMNS} FROM haira_runs WHERE id=%s", (run_id,))
+            row = await cur.fetchone()
+            return None if row is None else runs_codec.from_row(tuple(row))
+
+        return await self._run(q, write=False)
+
+    async def list_runs(self) -> list[RunRecord]:
+        async def q(db: Conn) -> list[RunRecord]:
+            cur = await db.execute(
+                f"SELECT {_RUN_COLUMNS} FROM haira_runs ORDER BY started_at DESC, seq DESC"
+            )
+            return [runs_codec.from_row(tuple(r)) for r in await cur.fetchall()]
+
+        return await self._run(q, write=False)
 
     # ------------------------------------------------------------ memory
 
@@ -323,5 +365,20 @@ class PostgresStore(Store):
         self._open_lock.clear()
 
 
-async def _nothing(db: Conn) -> None:
-    return None
+_RUN_COLUMNS = (
+    "id, workflow_name, workflow_path, status, params, steps, result, error, started_at, finished_at"
+)
+
+
+async def _fail_orphaned_runs(db: Conn) -> None:
+    from haira.memory.store import INTERRUPTED, rfc3339
+
+    cur = await db.execute("SELECT id, owner FROM haira_runs WHERE status='running'")
+    now = rfc3339(time.time())
+    for run_id, owner in await cur.fetchall():
+        if runs_codec.orphaned(str(owner)):
+            await db.execute(
+                "UPDATE haira_runs SET status='failed', error=%s, finished_at=%s"
+                " WHERE id=%s AND status='running'",
+                (INTERRUPTED, now, run_id),
+            )

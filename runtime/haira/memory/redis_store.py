@@ -8,21 +8,27 @@ runs) can share one Redis. Every write is one MULTI/EXEC transaction.
     <p>:chat:<session_id>                    hash workflow, title, created_at, updated_at
     <p>:chatmsg:<session_id>                 list of JSON [role, content, interrupted, ts]
     <p>:chats                                sorted set of session ids by updated_at
+    <p>:wfrun:<id>                           JSON row of a workflow run (/_api/runs)
+    <p>:wfruns                               sorted set of run ids by first save
 """
 
 from __future__ import annotations
 
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import redis.asyncio as aioredis
 import redis.exceptions
 
+from haira.memory import runs_codec
 from haira.memory.perloop import PerLoop
 from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store, rfc3339
 from haira.memory.unavailable import StoreUnavailable
+
+if TYPE_CHECKING:
+    from haira.memory.store import RunRecord
 
 __all__ = ["RedisStore"]
 
@@ -185,6 +191,41 @@ class RedisStore(Store):
 
         result: bool = await self._call(q)
         return result
+
+    # ------------------------------------------------------------ runs (/_api/runs)
+
+    async def save_run(self, run: RunRecord) -> None:
+        row = orjson.dumps(list(runs_codec.to_row(run)))
+        now = time.time()
+
+        async def q(r: Client) -> None:
+            async with r.pipeline(transaction=True) as p:
+                p.set(f"{self.prefix}:wfrun:{run.id}", row)
+                p.zadd(f"{self.prefix}:wfruns", {run.id: now}, nx=True)
+                await p.execute()
+
+        await self._call(q)
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        async def q(r: Client) -> Any:
+            return await r.get(f"{self.prefix}:wfrun:{run_id}")
+
+        raw = await self._call(q)
+        return None if raw is None else runs_codec.from_row(tuple(orjson.loads(raw)))
+
+    async def list_runs(self) -> list[RunRecord]:
+        async def q(r: Client) -> list[Any]:
+            ids = await r.zrange(f"{self.prefix}:wfruns", 0, -1, desc=True)
+            if not ids:
+                return []
+            keys = [f"{self.prefix}:wfrun:{i.decode() if isinstance(i, bytes) else i}" for i in ids]
+            rows: list[Any] = await r.mget(keys)
+            return rows
+
+        raws: list[Any] = await self._call(q)
+        runs = [runs_codec.from_row(tuple(orjson.loads(raw))) for raw in raws if raw is not None]
+        runs.sort(key=lambda run: run.started_at, reverse=True)  # stable: ties keep save order
+        return runs
 
     async def close(self) -> None:
         client = self._clients.pop_current()
