@@ -159,3 +159,22 @@ def test_connection_refused(tmp_path_factory: pytest.TempPathFactory) -> None:
         chat = httpx.get(app.url("/_api/chats/r"), headers=app.auth, timeout=10).json()
         assert [(m["role"], m["content"]) for m in chat["messages"]] == [("user", "hi"), ("user", "hi")]
         app.assert_no_secrets()
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.name in (
+    "429 then ok (Retry-After: 1)", "503 every attempt", "stall mid-stream", "malformed chunk", "reply that never ends",
+)], ids=lambda f: f.name)
+def test_fault_in_a_blocking_workflow(app: App, fault: Fault) -> None:
+    """`reply = Writer.ask(...)` in a plain JSON workflow (a worker thread): same statuses."""
+    sid = f"ask-{FAULTS.index(fault)}"
+    app.fake.reset()
+    app.fake.script(*fault.steps)
+    start = time.monotonic()
+    r = app.post("/api/ask", {"message": "first", "session_id": sid}, accept="application/json", timeout=30)
+    assert time.monotonic() - start < fault.within
+    assert r.status_code == fault.status, r.text
+    doc = r.json()
+    if fault.code is None:
+        assert doc == {"reply": "Echo: first"}
+    else:
+        assert doc["code"] == fault.code, doc
