@@ -455,14 +455,7 @@ class FakeLLM:
         pace = _Pacer(rate)
         _chunk(writer, enc.start())
         if step.kind == "endless":
-            i = 0
-            toks = tokens_of(step.text) or ["x "]
-            while True:
-                await pace.wait()
-                _chunk(writer, enc.text(toks[i % len(toks)]))
-                i += 1
-                if pace.rate > 0 or i % 32 == 0:
-                    await writer.drain()
+            await _endless(writer, enc, pace, step)
         tokens = tokens_of(step.text)
         if step.kind in ("stall", "disconnect", "malformed"):
             limit = step.after
@@ -500,6 +493,20 @@ class FakeLLM:
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True
+
+
+async def _endless(writer: asyncio.StreamWriter, enc: _Wire, pace: _Pacer, step: Step) -> None:
+    """A reply that never ends: the step's text over and over until the client goes away."""
+    i = 0
+    toks = tokens_of(step.text) or ["x "]
+    while True:
+        await pace.wait()
+        if writer.is_closing():  # gone: stop before asyncio warns about each lost write
+            raise ConnectionResetError("the client went away")
+        _chunk(writer, enc.text(toks[i % len(toks)]))
+        i += 1
+        if pace.rate > 0 or i % 32 == 0:
+            await writer.drain()
 
 
 def _prompt_tokens(req: RecordedRequest) -> int:
