@@ -37,7 +37,7 @@ class Settings:
     max_multipart_bytes: int = 32 << 20
     max_streams_per_client: int = 0  # 0 = unlimited (clients behind one proxy share an address)
     max_header_bytes: int = 256 << 10  # request line + headers (httptools has no cap of its own)
-    header_timeout_s: float = 30.0  # a started request head must be complete by then (slowloris)
+    header_timeout_s: float = 30.0  # a request head must be complete by then, a body silent no longer
     # SSE (§4–6)
     heartbeat_s: float = 15.0
     stall_timeout_s: float = 60.0

@@ -4,8 +4,9 @@ httptools buffers a request's head without any limit, so one client sending an e
 header grows the server's memory without bound; and uvicorn waits for a head that arrives
 a byte at a time forever (slowloris). This subclass counts the bytes that arrive while a
 head is incomplete and answers 431 once they pass `HAIRA_MAX_HEADER_BYTES`, and answers 408
-when a started head is not complete after `HAIRA_HEADER_TIMEOUT` seconds; both with the
-JSON error shape of http-streaming.md §2, then it closes the connection.
+when a started head is not complete after `HAIRA_HEADER_TIMEOUT` seconds, or a body makes
+no progress for as long (a body that trickles in or stops); all with the JSON error shape
+of http-streaming.md §2, then it closes the connection.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ _TOO_LARGE: Final = _response(
 _TOO_SLOW: Final = _response(
     b"408 Request Timeout", "request_timeout", "the request headers did not arrive in time"
 )
+_BODY_STALLED: Final = _response(
+    b"408 Request Timeout", "request_timeout", "the request body stopped arriving"
+)
 
 
 class HeadLimitedProtocol(HttpToolsProtocol):
@@ -62,10 +66,15 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         self._limit = _max_head
         self._timeout = _head_timeout
         self._head_timer: asyncio.TimerHandle | None = None
+        self._in_body = False  # between the end of a head and the end of its body
+        self._body_seen = 0.0  # loop time of the last body bytes
+        self._body_timer: asyncio.TimerHandle | None = None
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
+        if self._in_body:
+            self._body_seen = self.loop.time()
         super().data_received(data)
         # Still inside a head after feeding this read: it all counts (a head that
         # completed in this read flipped `_in_head` in `on_headers_complete`).
@@ -105,6 +114,27 @@ class HeadLimitedProtocol(HttpToolsProtocol):
         self._in_head = False
         self._stop_head_timer()
         super().on_headers_complete()
+        if self._timeout > 0 and not self._refused:
+            # One timer per request body, re-armed only when it fires (no per-read cost).
+            self._in_body = True
+            self._body_seen = self.loop.time()
+            if self._body_timer is None:
+                self._body_timer = self.loop.call_later(self._timeout, self._check_body)
+
+    def _check_body(self) -> None:
+        self._body_timer = None
+        if not self._in_body or self._refused:
+            return
+        idle = self.loop.time() - self._body_seen
+        if idle >= self._timeout:
+            cycle = self.cycle
+            if cycle is None or not cycle.response_started:
+                self._refuse(_BODY_STALLED)
+            elif cycle.response_complete:  # answered early (a 413, say); the rest never came
+                self._refused = True
+                self.transport.close()
+        else:
+            self._body_timer = self.loop.call_later(self._timeout - idle, self._check_body)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -114,9 +144,14 @@ class HeadLimitedProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
+        self._in_body = False
+        if self._body_timer is not None:
+            self._body_timer.cancel()
+            self._body_timer = None
         super().connection_lost(exc)
 
     def on_message_complete(self) -> None:
+        self._in_body = False
         super().on_message_complete()
         self._in_head = True  # a keep-alive connection waits for the next head
         self._head_bytes = 0
