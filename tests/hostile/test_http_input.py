@@ -354,3 +354,28 @@ def test_heads_that_never_finish_get_408(app: App) -> None:
     finally:
         trickle.close()
         silent.close()
+
+
+def test_bodies_that_stop_arriving_get_408(app: App) -> None:
+    """A body that stops mid-way is answered 408 after HAIRA_HEADER_TIMEOUT (3 s) of silence;
+    one that keeps trickling is not cut off while it makes progress."""
+    head = (b"POST /api/calc HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer " + AUTH_TOKEN.encode() + b"\r\nContent-Length: 100\r\n\r\n{")
+    with socket.create_connection(("127.0.0.1", app.port), timeout=10) as s:
+        start = time.monotonic()
+        s.sendall(head)
+        answer = b""
+        with contextlib.suppress(OSError):
+            while chunk := s.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+        assert b'"code":"request_timeout"' in answer
+        assert 2.5 < time.monotonic() - start < 8
+    body = json.dumps(GOOD_CALC).encode()
+    with socket.create_connection(("127.0.0.1", app.port), timeout=10) as s:
+        s.sendall(head.replace(b"100", str(len(body)).encode()).removesuffix(b"{"))
+        for i in range(0, len(body), 20):  # 20 bytes a second: slow, but progressing
+            s.sendall(body[i : i + 20])
+            time.sleep(1.0 if i + 20 < len(body) else 0)
+        answer = s.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
