@@ -88,3 +88,8 @@ def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "HAIRA_"))}
     env.update(extra)
     return env
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered by pytest-xdist too; this keeps `-p no:xdist` runs free of warnings.
+    config.addinivalue_line("markers", "xdist_group(name): run in the named xdist group")
