@@ -56,91 +56,60 @@ _BODY_STALLED: Final = _response(
 
 
 class HeadLimitedProtocol(HttpToolsProtocol):
-    """`HttpToolsProtocol` refusing heads larger than the cap (431, connection closed)."""
+    """`HttpToolsProtocol` with caps on the request head (size, time) and body silence.
+
+    Timers are armed only when a read leaves a head or a body incomplete, so the usual
+    request (head and body in one read) costs two attribute checks, no timer.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._head_bytes = 0
-        self._in_head = True  # the connection starts by waiting for a request head
-        self._refused = False
         self._limit = _max_head
         self._timeout = _head_timeout
+        self._refused = False
+        self._in_head = False  # between a head's first byte and its end
+        self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._in_body = False  # between the end of a head and the end of its body
-        self._body_seen = 0.0  # loop time of the last body bytes
+        self._body_seen = 0.0  # loop time of the last read while in a body
         self._body_timer: asyncio.TimerHandle | None = None
-
-    def data_received(self, data: bytes) -> None:
-        if self._refused:
-            return
-        if self._in_body:
-            self._body_seen = self.loop.time()
-        super().data_received(data)
-        # Still inside a head after feeding this read: it all counts (a head that
-        # completed in this read flipped `_in_head` in `on_headers_complete`).
-        if self._in_head and self._limit > 0:
-            self._head_bytes += len(data)
-            if self._head_bytes > self._limit:
-                self._refuse(_TOO_LARGE)
-
-    def _refuse(self, response: bytes) -> None:
-        if self._refused or self.transport.is_closing():
-            return
-        self._refused = True
-        self._stop_head_timer()
-        self.transport.write(response)
-        self.transport.close()
-
-    def _on_head_timeout(self) -> None:
-        self._head_timer = None
-        if self._in_head:
-            self._refuse(_TOO_SLOW)
-
-    def _stop_head_timer(self) -> None:
-        if self._head_timer is not None:
-            self._head_timer.cancel()
-            self._head_timer = None
-
-    def on_message_begin(self) -> None:
-        self._in_head = True
-        self._head_bytes = 0
-        # Started at a head's first byte: an idle keep-alive connection is uvicorn's
-        # keep-alive timeout's business, a head that trickles in is this one's.
-        if self._timeout > 0 and self._head_timer is None:
-            self._head_timer = self.loop.call_later(self._timeout, self._on_head_timeout)
-        super().on_message_begin()
-
-    def on_headers_complete(self) -> None:
-        self._in_head = False
-        self._stop_head_timer()
-        super().on_headers_complete()
-        if self._timeout > 0 and not self._refused:
-            # One timer per request body, re-armed only when it fires (no per-read cost).
-            self._in_body = True
-            self._body_seen = self.loop.time()
-            if self._body_timer is None:
-                self._body_timer = self.loop.call_later(self._timeout, self._check_body)
-
-    def _check_body(self) -> None:
-        self._body_timer = None
-        if not self._in_body or self._refused:
-            return
-        idle = self.loop.time() - self._body_seen
-        if idle >= self._timeout:
-            cycle = self.cycle
-            if cycle is None or not cycle.response_started:
-                self._refuse(_BODY_STALLED)
-            elif cycle.response_complete:  # answered early (a 413, say); the rest never came
-                self._refused = True
-                self.transport.close()
-        else:
-            self._body_timer = self.loop.call_later(self._timeout - idle, self._check_body)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         # A connection that never sends a byte is waiting for a head too.
         if self._timeout > 0:
             self._head_timer = self.loop.call_later(self._timeout, self._on_head_timeout)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        super().data_received(data)
+        if self._in_head:
+            # The head is still incomplete after this read: it all counts.
+            self._head_bytes += len(data)
+            if self._limit > 0 and self._head_bytes > self._limit:
+                self._refuse(_TOO_LARGE)
+            elif self._timeout > 0 and self._head_timer is None:
+                self._head_timer = self.loop.call_later(self._timeout, self._on_head_timeout)
+        elif self._in_body and self._timeout > 0:
+            self._body_seen = self.loop.time()
+            if self._body_timer is None:  # re-armed only when it fires: no per-read cost
+                self._body_timer = self.loop.call_later(self._timeout, self._check_body)
+
+    def on_message_begin(self) -> None:
+        self._in_head = True
+        self._head_bytes = 0
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._in_body = True
+        self._stop_head_timer()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_body = False
+        super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_timer()
@@ -150,8 +119,40 @@ class HeadLimitedProtocol(HttpToolsProtocol):
             self._body_timer = None
         super().connection_lost(exc)
 
-    def on_message_complete(self) -> None:
-        self._in_body = False
-        super().on_message_complete()
-        self._in_head = True  # a keep-alive connection waits for the next head
-        self._head_bytes = 0
+    # ------------------------------------------------------------ refusing
+
+    def _refuse(self, response: bytes) -> None:
+        if self._refused or self.transport.is_closing():
+            return
+        self._refused = True
+        self._stop_head_timer()
+        self.transport.write(response)
+        self.transport.close()
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _on_head_timeout(self) -> None:
+        self._head_timer = None
+        # No head started yet (a silent connection) or one still incomplete. An idle
+        # keep-alive connection never re-arms this timer: uvicorn's keep-alive timeout
+        # closes those.
+        if self._in_head or self.cycle is None:
+            self._refuse(_TOO_SLOW)
+
+    def _check_body(self) -> None:
+        self._body_timer = None
+        if not self._in_body or self._refused:
+            return
+        idle = self.loop.time() - self._body_seen
+        if idle < self._timeout:
+            self._body_timer = self.loop.call_later(self._timeout - idle, self._check_body)
+            return
+        cycle = self.cycle
+        if cycle is None or not cycle.response_started:
+            self._refuse(_BODY_STALLED)
+        elif cycle.response_complete:  # answered early (a 413, say); the rest never came
+            self._refused = True
+            self.transport.close()
