@@ -203,7 +203,8 @@ def _hold(cfg: Config, t: Target, n: int) -> dict[str, Any]:
             "kib_per_stream": kib, "mock_list_kib": mock_kib, "kib_per_stream_net": kib - mock_kib,
             "lag_p50_ms": (pct(lags, 50) or 0) * 1e3, "lag_p99_ms": (pct(lags, 99) or 0) * 1e3,
             "ttft_p50_ms": (pct(ttfts, 50) or 0) * 1e3, "ttft_p99_ms": (pct(ttfts, 99) or 0) * 1e3,
-            "errors": sum(errors.values()), "error_kinds": errors, "events": sum(int(o["events"]) for o in outs),
+            "errors": sum(errors.values()), "error_kinds": errors,
+            "error_samples": [x for o in outs for x in o.get("samples", [])][:5], "events": sum(int(o["events"]) for o in outs),
             "server_cpu_s": cpu, "seconds": max(float(o["seconds"]) for o in outs)}
 
 
@@ -279,7 +280,8 @@ def rate(cfg: Config, targets: list[Target]) -> dict[str, Any]:
             n = sum(int(o["requests"]) for o in outs)
             rows[route] = {"rps": n / sum(float(o["seconds"]) for o in outs),
                            "p50_ms": (pct(lat, 50) or 0) * 1e3, "p99_ms": (pct(lat, 99) or 0) * 1e3,
-                           "errors": sum(errors.values()), "error_kinds": errors, "requests": n}
+                           "errors": sum(errors.values()), "error_kinds": errors,
+            "error_samples": [x for o in outs for x in o.get("samples", [])][:5], "requests": n}
         results[name] = rows
     return {"seconds": cfg.rate_seconds, "connections": cfg.rate_connections, "rounds": rounds,
             "targets": results}

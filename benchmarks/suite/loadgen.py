@@ -95,6 +95,7 @@ class _Hold:
         self.lags: list[float] = []
         self.ttfts: list[float] = []
         self.errors: dict[str, int] = {}
+        self.samples: list[str] = []  # how early-ended streams ended (their last events)
         self.wake = asyncio.Event()
 
     def error(self, kind: str) -> None:
@@ -125,6 +126,8 @@ class _Hold:
                 self.error(f"status {resp.status}")
             else:
                 self.error("stream ended before the client closed it")
+                if len(self.samples) < 5:
+                    self.samples.append(counter.tail.decode(errors="replace"))
         except asyncio.CancelledError:
             if not self.closing:
                 raise
@@ -179,7 +182,7 @@ async def hold(spec: dict[str, Any]) -> dict[str, Any]:
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    return {"streams": n, "errors": h.errors, "events": len(h.lags), "peak_open": h.peak,
+    return {"streams": n, "errors": h.errors, "samples": h.samples, "events": len(h.lags), "peak_open": h.peak,
             "live_at_end": live_at_end, "open_seconds": opened - start, "lags": _sample(h.lags),
             "ttfts": _sample(h.ttfts), "seconds": time.perf_counter() - start}
 

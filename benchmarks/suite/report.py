@@ -197,6 +197,10 @@ def _concurrency(r: dict[str, Any], out: Path, aims: list[list[str]]) -> list[st
             kib.append(float(row["kib_per_stream_net"]))
             lag.append(float(row["lag_p99_ms"]))
         series[name] = (xs, kib, lag)
+    for name, v in t.items():
+        for n, row in v.get("by_streams", {}).items():
+            for sample in row.get("error_samples", [])[:2]:
+                rows.append([name, n, "an early end's last bytes:", "`" + sample.strip()[-160:].replace("\n", "\\n").replace("|", "\\|") + "`"] + [""] * 8)
     lines += _table(["target", "streams", "tokens/s each", "open s", "KiB/stream", "net KiB/stream",
                      "net vs FastAPI", "RSS open MiB", "lag p50 ms", "lag p99 ms",
                      "first token p50 / p99 ms", "errors"], rows)

@@ -25,7 +25,7 @@ class EventCounter:
     like the mock provider's and the fake server's).
     """
 
-    __slots__ = ("_pending", "content", "done", "first", "lags", "last", "on_first", "rate")
+    __slots__ = ("_pending", "content", "done", "first", "lags", "last", "on_first", "rate", "tail")
 
     def __init__(self, rate: float = 0.0, on_first: Callable[[], None] | None = None) -> None:
         self.on_first = on_first
@@ -36,6 +36,7 @@ class EventCounter:
         self.last = 0.0
         self.rate = rate
         self.lags: list[float] = []
+        self.tail = b""  # the last complete events, to say why a stream ended
 
     def __call__(self, data: bytes, now: float) -> None:
         if b"\r" in data:
@@ -47,6 +48,7 @@ class EventCounter:
             return
         self._pending = buf[cut + 2:]
         complete = buf[: cut + 2]
+        self.tail = complete[-300:]
         n = len(_CONTENT.findall(complete))
         if n:
             if self.content == 0:
