@@ -13,7 +13,7 @@ import threading
 from haira.errors import ConfigError
 from haira.memory.policy import MemoryPolicy, conversation, history_for_prompt, none, summary
 from haira.memory.sqlite import SQLiteStore
-from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store
+from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, RunRecord, Store
 
 __all__ = [
     "Chat",
@@ -21,6 +21,7 @@ __all__ = [
     "ChatSummary",
     "MemoryPolicy",
     "Message",
+    "RunRecord",
     "SQLiteStore",
     "Store",
     "conversation",

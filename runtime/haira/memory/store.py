@@ -10,7 +10,19 @@ import datetime as _dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-__all__ = ["Chat", "ChatEntry", "ChatSummary", "Message", "Store", "rfc3339"]
+__all__ = [
+    "INTERRUPTED",
+    "Chat",
+    "ChatEntry",
+    "ChatSummary",
+    "Message",
+    "RunRecord",
+    "Store",
+    "rfc3339",
+]
+
+# The error of a run that was still running when its server stopped (REF §5.4).
+INTERRUPTED = "interrupted: server restarted"
 
 
 def rfc3339(ts: float) -> str:
@@ -60,6 +72,22 @@ class Chat:
     messages: list[ChatEntry] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class RunRecord:
+    """One run of a workflow with steps (`/_api/runs`, reference-runtime.md §5.4)."""
+
+    id: str
+    workflow_name: str
+    workflow_path: str
+    status: str  # running | completed | failed
+    started_at: str
+    params: dict[str, object] = field(default_factory=dict)
+    steps: list[dict[str, object]] = field(default_factory=list)
+    result: object = None  # JSON-ready; None = no result
+    error: str | None = None
+    finished_at: str | None = None
+
+
 class Store(ABC):
     """Persistent state shared by every agent and stream of the process (and its peers)."""
 
@@ -97,6 +125,22 @@ class Store(ABC):
     @abstractmethod
     async def delete_chat(self, session_id: str) -> bool:
         """Delete a chat; True if it existed."""
+
+    # ---- runs (for /_api/runs). Not abstract: a backend without its own table keeps
+    # them in this process only (they are lost at a restart, as running ones would be).
+
+    async def save_run(self, run: RunRecord) -> None:
+        """Insert or replace the run with `run.id` (the whole record)."""
+        self.__dict__.setdefault("_haira_runs", {})[run.id] = run
+
+    async def get_run(self, run_id: str) -> RunRecord | None:
+        runs: dict[str, RunRecord] = self.__dict__.get("_haira_runs", {})
+        return runs.get(run_id)
+
+    async def list_runs(self) -> list[RunRecord]:
+        """All runs, newest first."""
+        runs: dict[str, RunRecord] = self.__dict__.get("_haira_runs", {})
+        return sorted(runs.values(), key=lambda r: r.started_at, reverse=True)
 
     @abstractmethod
     async def close(self) -> None: ...

@@ -27,6 +27,7 @@ from haira.server.binding import Limits
 from haira.server.config import Settings
 from haira.server.problems import HttpError, report_internal
 from haira.server.request import Receive, Request, Scope, Send, send_error
+from haira.server.runs import Runs
 from haira.server.spec import WorkflowSpec
 from haira.server.workflows import Workflows
 
@@ -70,6 +71,10 @@ class HairaApp:
             debug=settings.debug,
             threads=settings.threads,
         )
+        self.runs = Runs(
+            self._store, sse_limits, self.workflows.executor, debug=settings.debug
+        )
+        self.workflows.runs = self.runs
         self.cluster = cluster.configure(settings, sse_limits)
         self.workflows.cluster = self.cluster
         self.api = build_api(
@@ -112,6 +117,9 @@ class HairaApp:
                 if ep is not None:
                     self._authorize(req)
                     status, events = await self.workflows.handle(ep, req, receive, send, cors)
+                elif req.path == "/_api/runs" or req.path.startswith("/_api/runs/"):
+                    self._authorize(req)
+                    status = await self.runs.handle(req, receive, send, cors)
                 else:
                     if req.path.startswith("/_api"):
                         self._authorize(req)
@@ -210,6 +218,7 @@ class HairaApp:
             r.task for r in self.registry.live() if r.task is not None
         ]
         pending += self.workflows.tasks
+        pending += self.runs.tasks
         if pending:
             await asyncio.wait(pending, timeout=self.settings.shutdown_grace_s)
         if self._sweeper is not None:
@@ -231,6 +240,7 @@ class HairaApp:
             run.cancel("the server is shutting down", "shutting_down")
         for task in list(self.workflows.tasks):
             task.cancel()
+        self.runs.deny_all()  # a step waiting for @confirm would hold its thread forever
 
     async def _sweep(self) -> None:
         while True:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["wants_sse"]
+__all__ = ["names_sse", "wants_sse"]
 
 _SSE: Final = ("text", "event-stream")
 _JSON: Final = ("application", "json")
@@ -34,6 +34,17 @@ def wants_sse(accept: bytes | None) -> bool:
     if json_specificity > 0 and q_json > 0 and q_json >= q_sse:
         return False
     return q_sse > 0
+
+
+def names_sse(accept: bytes | None) -> bool:
+    """A non-streaming workflow with steps streams its steps only to a client that names
+    `text/event-stream` (REF §4.7); `*/*` and no Accept keep the JSON answer."""
+    if not accept:
+        return False
+    if accept == b"text/event-stream":
+        return True
+    q = _explicit_q(_parse(accept.decode("latin-1")), _SSE)
+    return q is not None and q > 0
 
 
 def _parse(header: str) -> list[tuple[str, str, float]]:

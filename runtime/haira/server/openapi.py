@@ -123,6 +123,8 @@ def openapi(specs: list[WorkflowSpec], *, auth: bool) -> dict[str, object]:
             get_op = _operation(spec, query=True)
             get_op["operationId"] = f"{spec.name}_get"
             ops["get"] = get_op
+    if any(spec.steps for spec in specs):
+        paths.update(_runs_paths())
     doc: dict[str, object] = {
         "openapi": "3.1.0",
         "info": {"title": "Haira workflows", "version": haira.__version__},
@@ -147,6 +149,68 @@ def openapi(specs: list[WorkflowSpec], *, auth: bool) -> dict[str, object]:
         components["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         doc["security"] = [{"bearer": []}]
     return doc
+
+
+def _runs_paths() -> dict[str, dict[str, object]]:
+    """`/_api/runs*` (reference-runtime.md §5.4), present when some workflow has steps."""
+    run_id = [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]
+    step = {"type": "object", "properties": {"name": {"type": "string"}, "status": {
+        "type": "string",
+        "enum": ["start", "end", "failed", "retry", "log", "render", "awaiting_confirm"],
+    }}, "required": ["name", "status"]}
+    summary = {"type": "object", "properties": {
+        "id": {"type": "string"}, "workflow_name": {"type": "string"},
+        "workflow_path": {"type": "string"},
+        "status": {"type": "string", "enum": ["running", "completed", "failed"]},
+        "started_at": {"type": "string"}, "finished_at": {"type": "string"},
+        "step_count": {"type": "integer"},
+    }, "required": ["id", "workflow_name", "workflow_path", "status", "started_at"]}
+    detail = {"type": "object", "properties": {
+        "id": {"type": "string"}, "workflow_name": {"type": "string"},
+        "workflow_path": {"type": "string"}, "status": {"type": "string"},
+        "params": {"type": "object"}, "steps": {"type": "array", "items": step},
+        "result": {}, "error": {"type": "string"},
+        "started_at": {"type": "string"}, "finished_at": {"type": "string"},
+    }, "required": ["id", "workflow_name", "workflow_path", "status", "steps", "started_at"]}
+
+    def ok(description: str, media: str, body: object) -> dict[str, object]:
+        return {"description": description, "content": {media: {"schema": body}}}
+
+    return {
+        "/_api/runs": {"get": {
+            "operationId": "listRuns", "summary": "Runs of workflows with steps, newest first",
+            "responses": {"200": ok("Run summaries", "application/json",
+                                    {"type": "array", "items": summary})},
+        }},
+        "/_api/runs/{id}": {"get": {
+            "operationId": "getRun", "summary": "One run with its step events",
+            "parameters": run_id,
+            "responses": {"200": ok("The run", "application/json", detail),
+                          "404": _error_response("No such run")},
+        }},
+        "/_api/runs/stream/{id}": {"get": {
+            "operationId": "streamRun",
+            "summary": "SSE: the run's recorded steps, then live ones, its result or error, done",
+            "parameters": run_id,
+            "responses": {"200": ok("The run's events", "text/event-stream", {"type": "string"}),
+                          "404": _error_response("No such run")},
+        }},
+        "/_api/runs/{id}/confirm": {"post": {
+            "operationId": "confirmRun", "summary": "Answer the step waiting for @confirm",
+            "parameters": run_id,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"confirmed": {"type": "boolean"}},
+                "required": ["confirmed"],
+            }}}},
+            "responses": {
+                "200": ok("Recorded", "application/json", {"type": "object", "properties": {
+                    "status": {"type": "string", "enum": ["confirmed", "denied"]}}}),
+                "400": _error_response("The body is not {\"confirmed\": bool}"),
+                "404": _error_response("No such run"),
+                "409": _error_response("The run is not running"),
+            },
+        }},
+    }
 
 
 def _error_response(description: str) -> dict[str, object]:
@@ -198,10 +262,15 @@ def _operation(spec: WorkflowSpec, *, query: bool) -> dict[str, object]:
         responses["204"] = {"description": "Resumed stream that has already been fully delivered"}
     else:
         result = schema(spec.returns) if isinstance(spec.returns, HType) else {}
-        responses["200"] = {
-            "description": "The workflow's result",
-            "content": {"application/json": {"schema": result}},
-        }
+        media: dict[str, object] = {"application/json": {"schema": result}}
+        description = "The workflow's result"
+        if spec.steps:
+            media["text/event-stream"] = {"schema": {"type": "string"}}
+            description += (
+                " (or, with `Accept: text/event-stream`, the run's run_id, step, result or"
+                " error, and done events)"
+            )
+        responses["200"] = {"description": description, "content": media}
     responses["400"] = _error_response("Missing or invalid parameters, malformed body")
     responses["413"] = _error_response("Request body too large")
     responses["415"] = _error_response("Unsupported Content-Type")

@@ -208,6 +208,11 @@ class StreamRun:
             _dumps({"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens}),
         )
 
+    def event(self, name: str, data: bytes) -> None:
+        """A named event with pre-encoded JSON `data` (step streams: run_id, step, result)."""
+        if not self.finished:
+            self._event(name.encode(), data)
+
     # ------------------------------------------------------------ run control
 
     def fail(self, message: str, code: str) -> None:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Final, Protocol
 import orjson
 
 from haira.memory.policy import cap_message
-from haira.server import resume, sse
+from haira.server import resume, runs, sse
 from haira.server.binding import Bound, Limits, bind
-from haira.server.negotiate import wants_sse
+from haira.server.negotiate import names_sse, wants_sse
 from haira.server.problems import Failure, HttpError, classify, error_body, redact
 from haira.server.request import Receive, Request, Send, read_body, send_bytes, send_error
 from haira.server.spec import WorkflowSpec
@@ -121,6 +121,7 @@ class Workflows:
         self.tasks: set[asyncio.Task[object]] = set()  # running JSON fallbacks
         self.cluster: RedisRuns | None = None  # scale-out: runs mirrored to Redis (haira.cluster)
         self._streams: dict[str, int] = {}  # client address -> streaming runs it holds open
+        self.runs: runs.Runs | None = None  # workflows with steps: step SSE, /_api/runs
 
     # ------------------------------------------------------------ entry point
 
@@ -349,10 +350,19 @@ class Workflows:
         send: Send,
         cors: list[tuple[bytes, bytes]],
     ) -> tuple[int, int | None]:
+        step_sse = bool(spec.steps) and self.runs is not None and names_sse(req.header(b"accept"))
+        if step_sse:
+            last_id = req.header(b"last-event-id")
+            if last_id:
+                resumed = await self._resume(spec, last_id, req, receive, send, cors)
+                if resumed is not None:
+                    return resumed
         bound = await bind(spec, req, receive, self._limits)
         if self.shutting_down:
             bound.cleanup()
             raise HttpError(503, "shutting_down", "the server is shutting down")
+        if step_sse and self.runs is not None:
+            return 200, await self._step_stream(spec, bound, receive, send, cors)
 
         # No disconnect watcher here: a plain workflow runs to its end (a thread cannot be
         # cancelled), and on SIGTERM uvicorn lets it finish within the grace period.
@@ -372,6 +382,23 @@ class Workflows:
             return 500, None
         await send_bytes(send, 200, body, cors)
         return 200, None
+
+    async def _step_stream(
+        self,
+        spec: WorkflowSpec,
+        bound: Bound,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+    ) -> int:
+        """REF §4.7: a workflow with steps answers an SSE client with its run's events. The
+        run goes on when the client leaves (`/_api/runs/stream/<id>` follows it)."""
+        assert self.runs is not None
+        run = self.registry.create(spec.path, collect=False)
+        if self.cluster is not None:
+            self.cluster.track(run)
+        self.runs.start(spec, bound.args, run, bound.cleanup)
+        return await sse.serve(run, 0, send, receive, self._sse_limits, [*sse.SSE_HEADERS, *cors])
 
     # ------------------------------------------------------------ helpers
 
