@@ -12,7 +12,7 @@ from hairac import nodes
 from hairac.check import types as t
 from hairac.check.info import CallPlan, GlobalRef
 from hairac.codegen.context import GenContext
-from hairac.codegen.gen_expr import combine, gen_expr, gen_value, py_str
+from hairac.codegen.gen_expr import combine, gen_expr, gen_value, is_simple, py_str
 from hairac.codegen.lowered import Lowered
 from hairac.codegen.names import py_name
 
@@ -89,7 +89,25 @@ def gen_plain(ctx: GenContext, e: nodes.Call, plan: CallPlan) -> Lowered:  # noq
         elif not _is_name(fn):
             fn = f"({fn})"
         return Lowered(stmts, f"{fn}({', '.join(exprs[1:])})")
+    if _inline_has(ctx, plan, exprs):
+        # `map.has(m, k)` on a map: a native `in`, not a call into the runtime (the nil test
+        # is kept for a nil that reached a map slot through `any` on CPython).
+        return Lowered(stmts, f"({exprs[0]} is not None and {exprs[1]} in {exprs[0]})")
     return Lowered(stmts, f"{callee}({', '.join(exprs)})")
+
+
+def _inline_has(ctx: GenContext, plan: CallPlan, exprs: list[str]) -> bool:
+    """`k in m` evaluates `k` first: only inline when both operands are plain names or
+    literals, so the order cannot matter."""
+    return (
+        plan.kind == "std"
+        and plan.module == "map"
+        and plan.py_name == "has"
+        and len(exprs) == 2
+        and not any(a.keyword for a in plan.args)
+        and isinstance(ctx.type_of(plan.args[0].expr), t.MapType)
+        and all(is_simple(x) for x in exprs)
+    )
 
 
 def _is_name(code: str) -> bool:

@@ -78,7 +78,7 @@ def coerce(ctx: GenContext, code: str, frm: t.Type, to: t.Type | None) -> str:  
     if t.is_any(frm):
         # Values of static type any are `typing.Any` in generated code, except results of
         # runtime functions declared `-> object`: those need a cast into a typed slot.
-        if _is_name(code) or code.startswith(("haira.rt.", "typing.cast(")):
+        if _is_name(code) or code.startswith(("haira.rt.", "typing.cast(", "_t_oi")):
             return code
         ctx.imports.add("typing")
         return f"typing.cast({py_str(ctx.annot(to))}, {code})"
@@ -370,6 +370,14 @@ _INT_OPS = {"+": "iadd", "-": "isub", "*": "imul", "/": "idiv", "%": "imod", "<<
 _ANY_OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
 
 
+_OPT_INT_OPS = {"+": "oiadd", "-": "oisub", "*": "oimul"}
+
+
+def _int_or_opt(ty: t.Type) -> bool:
+    """`int` or `int?` (the second: a map lookup), where `int?` arithmetic stays native."""
+    return ty == t.INT or (isinstance(ty, t.OptionalType) and ty.inner == t.INT)
+
+
 def gen_binary(ctx: GenContext, e: nodes.Binary) -> Lowered:  # noqa: C901 - operator table
     op = e.op
     if op in ("and", "or"):
@@ -393,6 +401,13 @@ def gen_binary(ctx: GenContext, e: nodes.Binary) -> Lowered:  # noqa: C901 - ope
     if op in ("<<", ">>"):
         fn = _INT_OPS[op]
         return Lowered(s, f"haira.rt.{fn}({a}, {b})")
+    if op in _OPT_INT_OPS and not lt == rt == t.INT and _int_or_opt(lt) and _int_or_opt(rt):
+        name = _OPT_INT_OPS[op]
+        ctx.helpers.add(name)
+        ctx.need("haira.errors")
+        ctx.need("haira.rt")
+        ctx.imports.add("typing")
+        return Lowered(s, f"_t_{name}({a}, {b})")
     if lt == rt == t.INT:
         name = _INT_OPS[op]
         if name in ("iadd", "isub", "imul", "idiv", "imod"):

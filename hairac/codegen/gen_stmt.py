@@ -58,6 +58,8 @@ def gen_stmt(ctx: GenContext, stmt: nodes.Stmt) -> None:  # noqa: C901 - dispatc
             gen_assign(ctx, stmt)
         case nodes.AugAssign():
             fake = _aug_binary(ctx, stmt)
+            if _string_append(ctx, stmt.target, fake, pos):
+                return
             value = emit(ctx, gen_expr(ctx, fake))
             assign_to(ctx, stmt.target, value, ctx.type_of(fake), pos)
         case nodes.LetStmt():
@@ -278,6 +280,8 @@ def gen_assign(ctx: GenContext, stmt: nodes.Assign) -> None:
             code = emit(ctx, gen_expr(ctx, stmt.value))
             ctx.em.line(code, pos=pos)
             return
+        if ctx.frame.inline.get(id(stmt)) is None and _string_append(ctx, target, stmt.value, pos):
+            return
         value = emit(ctx, gen_value(ctx, stmt.value, slot))
         if ctx.frame.inline.get(id(stmt)) is not None and isinstance(target, nodes.Ident):
             ctx.em.line(f"{py_name(target.name)}: {ctx.annot(slot)} = {value}", pos=pos)
@@ -306,6 +310,36 @@ def gen_assign(ctx: GenContext, stmt: nodes.Assign) -> None:
             continue
         slot = var_type(ctx, tg.target) if isinstance(tg.target, nodes.Ident) else ctx.type_of(tg.target)
         assign_to(ctx, tg.target, coerce(ctx, f"{tmp}[{i}]", it, slot), slot, pos, coerced=True)
+
+
+def _string_append(
+    ctx: GenContext, target: nodes.Expr, value: nodes.Expr, pos: tuple[int, int]
+) -> bool:
+    """`s = s + x` / `s += x` on a local string as Python's in-place `s += x`: mypyc compiles
+    that to `PyUnicode_Append` (amortised in place), while `s = s + x` builds a fresh string
+    every time, quadratic in a loop (contracts.md, "Generated code under mypyc"). Same order
+    of evaluation: `s` is read, then `x` is evaluated."""
+    if not (
+        isinstance(target, nodes.Ident)
+        and isinstance(value, nodes.Binary)
+        and value.op == "+"
+        and isinstance(value.left, nodes.Ident)
+        and value.left.name == target.name
+        and isinstance(ctx.result.refs.get(id(target)), LocalRef)
+        and isinstance(ctx.result.refs.get(id(value.left)), LocalRef)
+        and ctx.result.consts.get(id(value)) is None
+        and var_type(ctx, target) == t.STRING
+        and ctx.type_of(value.left) == t.STRING
+        and ctx.type_of(value.right) == t.STRING
+    ):
+        return False
+    name = py_name(target.name)
+    left = gen_expr(ctx, value.left)
+    if left.stmts or left.expr != name:
+        return False
+    right = emit(ctx, gen_expr(ctx, value.right))
+    ctx.em.line(f"{name} += {_strip(right)}", pos=pos)
+    return True
 
 
 def assign_to(

@@ -15,6 +15,8 @@ import haira.types
 # Go int semantics: 64-bit, overflow and divide-by-zero are runtime errors.
 def _t_iadd(a: int, b: int) -> int:
     r = a + b
+    if -4611686018427387904 <= r <= 4611686018427387903:
+        return r
     if -9223372036854775808 <= r <= 9223372036854775807:
         return r
     raise haira.errors.RuntimeFault("integer overflow")
@@ -46,7 +48,7 @@ def main() -> None:  # examples/22_tools.haira:43
 
 
 # Python line -> Haira (file, line, column), for runtime error reports.
-__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {23: ("examples/22_tools.haira", 10, 1), 25: ("examples/22_tools.haira", 16, 9), 26: ("examples/22_tools.haira", 18, 5), 27: ("examples/22_tools.haira", 19, 9), 28: ("examples/22_tools.haira", 21, 5), 29: ("examples/22_tools.haira", 23, 9), 33: ("examples/22_tools.haira", 27, 1), 35: ("examples/22_tools.haira", 29, 5), 38: ("examples/22_tools.haira", 32, 1), 40: ("examples/22_tools.haira", 32, 1), 43: ("examples/22_tools.haira", 43, 1), 44: ("examples/22_tools.haira", 44, 5), 45: ("examples/22_tools.haira", 45, 5), 52: ("examples/22_tools.haira", 5, 1), 53: ("examples/22_tools.haira", 10, 1), 54: ("examples/22_tools.haira", 27, 1), 55: ("examples/22_tools.haira", 32, 1), 56: ("examples/22_tools.haira", 36, 1)}
+__haira_source_map__: typing.Final[dict[int, tuple[str, int, int]]] = {25: ("examples/22_tools.haira", 10, 1), 27: ("examples/22_tools.haira", 16, 9), 28: ("examples/22_tools.haira", 18, 5), 29: ("examples/22_tools.haira", 19, 9), 30: ("examples/22_tools.haira", 21, 5), 31: ("examples/22_tools.haira", 23, 9), 35: ("examples/22_tools.haira", 27, 1), 37: ("examples/22_tools.haira", 29, 5), 40: ("examples/22_tools.haira", 32, 1), 42: ("examples/22_tools.haira", 32, 1), 45: ("examples/22_tools.haira", 43, 1), 46: ("examples/22_tools.haira", 44, 5), 47: ("examples/22_tools.haira", 45, 5), 54: ("examples/22_tools.haira", 5, 1), 55: ("examples/22_tools.haira", 10, 1), 56: ("examples/22_tools.haira", 27, 1), 57: ("examples/22_tools.haira", 32, 1), 58: ("examples/22_tools.haira", 36, 1)}
 
 
 openai = haira.providers.define_provider("openai", {"api_key": haira.providers.EnvRef("OPENAI_API_KEY"), "model": "gpt-4o"})  # examples/22_tools.haira:5
