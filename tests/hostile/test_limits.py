@@ -1,6 +1,6 @@
 """Limits (docs/limits.md), each set from the environment and proven on the compiled app:
 concurrent streams per client, request body size, messages per session (memory), size of
-one stored message."""
+one stored message, sessions per agent, chats, messages per chat."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     with hostile_app(tmp_path_factory.mktemp("hostile_limits"), HAIRA_MAX_STREAMS_PER_CLIENT="2",
                      HAIRA_MAX_BODY_BYTES="2000", HAIRA_MAX_MESSAGE_BYTES="3000",
                      HAIRA_LLM_TOTAL_TIMEOUT="60",
-                     HAIRA_LLM_IDLE_TIMEOUT="30") as a:
+                     HAIRA_LLM_IDLE_TIMEOUT="30", HAIRA_MAX_SESSIONS_PER_AGENT="3",
+                     HAIRA_MAX_CHATS="3", HAIRA_MAX_CHAT_MESSAGES="4") as a:
         yield a
         a.assert_no_secrets()
 
@@ -96,3 +97,35 @@ def test_stored_message_size(app: App) -> None:
     app.post("/api/stream", {"message": "next", "session_id": "size"}, accept="application/json")
     remembered = app.fake.model_requests()[0].messages[2]
     assert remembered["role"] == "assistant" and remembered["content"] == stored["content"]
+
+
+def test_sessions_chats_and_chat_messages_are_capped(app: App) -> None:
+    """HAIRA_MAX_SESSIONS_PER_AGENT / HAIRA_MAX_CHATS = 3, HAIRA_MAX_CHAT_MESSAGES = 4: the
+    least recently used session and chat are dropped, a long chat keeps its newest 4."""
+    app.fake.reset()
+
+    def say(session: str, message: str) -> None:
+        r = app.post("/api/stream", {"message": message, "session_id": session}, accept="application/json")
+        assert r.status_code == 200, r.text
+        assert r.json()["reply"] == f"Echo: {message}"
+
+    say("cap-0", "zero")
+    for s in ("cap-1", "cap-2"):
+        say(s, f"{s} hello")
+    for i in range(3):
+        say("cap-3", f"turn {i}")  # the current exchange is always kept whole
+    with app.client() as c:
+        chats = c.get("/_api/chats").json()
+        ids = [chat.get("id", chat.get("session_id")) for chat in chats]
+        assert ids == ["cap-3", "cap-2", "cap-1"], chats
+        assert c.get("/_api/chats/cap-0").status_code == 404
+        long = c.get("/_api/chats/cap-3").json()
+        assert [m["content"] for m in long["messages"]] == ["turn 1", "Echo: turn 1", "turn 2", "Echo: turn 2"]
+    # The agent's memory of cap-0 went too (4 sessions > 3); cap-3 remembers all its turns.
+    app.fake.reset()
+    say("cap-3", "again")
+    say("cap-0", "back")
+    with_history, fresh = (r.messages for r in app.fake.model_requests())
+    assert [m["content"] for m in with_history if m["role"] == "user"] == [
+        "turn 0", "turn 1", "turn 2", "again"]
+    assert [m["content"] for m in fresh if m["role"] != "system"] == ["back"], fresh

@@ -135,3 +135,80 @@ async def test_runs_save_get_list(store: Store) -> None:
     assert got == first
     assert list(got.params) == ["n", "z", "a"] and list(got.result) == ["b", "a"]  # type: ignore[union-attr, arg-type]
     assert [r.id for r in await store.list_runs()] == ["r2", "r1"]
+
+
+# ---- caps (docs/limits.md "Sessions and history"): least recently used data goes first,
+# the session or chat being written never does.
+
+
+def _cap(store: Store, **caps: int) -> None:
+    from haira.memory.limits import StoreLimits
+
+    store.limits = StoreLimits(**caps)  # type: ignore[attr-defined]  # every backend has one
+
+
+async def test_sessions_per_agent_evicts_least_recently_written(store: Store) -> None:
+    _cap(store, sessions_per_agent=3)
+    for s in ("s0", "s1", "s2"):
+        await store.append_messages("A", s, [M("user", f"{s}-q"), M("assistant", f"{s}-a")])
+        await asyncio.sleep(0.01)
+    await store.append_messages("B", "other", [M("user", "b")])  # another agent: not counted
+    await store.append_messages("A", "s0", [M("user", "s0-again")])  # s0 is now the newest
+    await asyncio.sleep(0.01)
+    await store.append_messages("A", "s3", [M("user", "s3-q")])  # the 4th session: s1 goes
+    assert await store.load_messages("A", "s1") == []
+    for s in ("s0", "s2", "s3"):
+        assert await store.load_messages("A", s) != [], s
+    assert [m.content for m in await store.load_messages("A", "s0")] == ["s0-q", "s0-a", "s0-again"]
+    assert [m.content for m in await store.load_messages("B", "other")] == ["b"]
+    await asyncio.sleep(0.01)
+    await store.append_messages("A", "s4", [M("user", "s4-q"), M("assistant", "s4-a")], keep=4)
+    assert await store.load_messages("A", "s2") == []
+    assert [m.content for m in await store.load_messages("A", "s4")] == ["s4-q", "s4-a"]
+
+
+async def test_chat_messages_keep_the_newest(store: Store) -> None:
+    _cap(store, chat_messages=4)
+    for i in range(3):
+        await store.record_chat_message("c", "/chat", "user", f"q{i}")
+        await store.record_chat_message("c", "/chat", "assistant", f"a{i}", interrupted=i == 2)
+    chat = await store.get_chat("c")
+    assert chat is not None
+    assert [(e.content, e.interrupted) for e in chat.messages] == [
+        ("q1", False), ("a1", False), ("q2", False), ("a2", True)
+    ]
+    [summary] = await store.list_chats()
+    assert summary.message_count == 4 and summary.title == "q0"  # the title stays
+
+
+async def test_chats_evict_least_recently_updated(store: Store) -> None:
+    _cap(store, chats=2)
+    await store.record_chat_message("c1", "/chat", "user", "one")
+    await asyncio.sleep(0.01)
+    await store.record_chat_message("c2", "/chat", "user", "two")
+    await asyncio.sleep(0.01)
+    await store.record_chat_message("c1", "/chat", "assistant", "one-reply")  # c1 newest again
+    await asyncio.sleep(0.01)
+    await store.record_chat_message("c3", "/chat", "user", "three")
+    assert [c.session_id for c in await store.list_chats()] == ["c3", "c1"]
+    assert await store.get_chat("c2") is None
+    # An evicted chat that comes back starts afresh (its old messages went with it).
+    await asyncio.sleep(0.01)
+    await store.record_chat_message("c2", "/chat", "user", "back")
+    chat = await store.get_chat("c2")
+    assert chat is not None and [e.content for e in chat.messages] == ["back"]
+    assert [c.session_id for c in await store.list_chats()] == ["c2", "c3"]
+
+
+def test_caps_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from haira.memory.limits import StoreLimits, store_limits
+
+    assert store_limits() == StoreLimits()
+    monkeypatch.setenv("HAIRA_MAX_SESSIONS_PER_AGENT", "5")
+    monkeypatch.setenv("HAIRA_MAX_CHATS", "0")
+    monkeypatch.setenv("HAIRA_MAX_CHAT_MESSAGES", "1")
+    assert store_limits() == StoreLimits(sessions_per_agent=5, chats=0, chat_messages=2)
+    monkeypatch.setenv("HAIRA_MAX_CHATS", "lots")  # a bad value: the default, and a warning
+    assert store_limits().chats == StoreLimits().chats
+    assert "[haira] HAIRA_MAX_CHATS must be a whole number" in capsys.readouterr().err

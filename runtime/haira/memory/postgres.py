@@ -28,6 +28,7 @@ import psycopg_pool
 
 from haira.errors import ConfigError
 from haira.memory import runs_codec
+from haira.memory.limits import store_limits
 from haira.memory.perloop import PerLoop
 from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store, rfc3339
 from haira.memory.unavailable import StoreUnavailable
@@ -91,6 +92,7 @@ class PostgresStore(Store):
         self._opened: set[int] = set()  # ids of pools that are open and migrated
         self._open_lock: PerLoop[asyncio.Lock] = PerLoop(asyncio.Lock)
         self.migrated = False
+        self.limits = store_limits()
 
     # ------------------------------------------------------------ plumbing
 
@@ -244,9 +246,17 @@ class PostgresStore(Store):
         self, agent: str, session: str, messages: list[Message], *, keep: int = 0
     ) -> None:
         now = time.time()
+        max_sessions = self.limits.sessions_per_agent
 
         async def q(db: Conn) -> None:
             async with db.cursor() as cur:
+                new = False
+                if max_sessions > 0 and messages:
+                    await cur.execute(
+                        "SELECT 1 FROM haira_memory WHERE agent=%s AND session=%s LIMIT 1",
+                        (agent, session),
+                    )
+                    new = await cur.fetchone() is None
                 await cur.executemany(
                     "INSERT INTO haira_memory (agent, session, role, content, interrupted, created_at)"
                     " VALUES (%s, %s, %s, %s, %s, %s)",
@@ -258,6 +268,15 @@ class PostgresStore(Store):
                         " SELECT id FROM haira_memory WHERE agent=%s AND session=%s"
                         " ORDER BY id DESC LIMIT 1 OFFSET %s)",
                         (agent, session, agent, session, keep),
+                    )
+                if new:
+                    # A new session: evict the agent's least recently written ones over the
+                    # cap (this one holds the newest id, so it is never among them).
+                    await cur.execute(
+                        "DELETE FROM haira_memory WHERE agent=%s AND session IN ("
+                        " SELECT session FROM haira_memory WHERE agent=%s GROUP BY session"
+                        " ORDER BY MAX(id) DESC OFFSET %s)",
+                        (agent, agent, max_sessions),
                     )
 
         await self._run(q, write=True)
@@ -285,8 +304,15 @@ class PostgresStore(Store):
     ) -> None:
         now = time.time()
         title = content[:80] if role == "user" else ""
+        limits = self.limits
 
         async def q(db: Conn) -> None:
+            new = False
+            if limits.chats > 0:
+                cur = await db.execute(
+                    "SELECT 1 FROM haira_chats WHERE session_id=%s", (session_id,)
+                )
+                new = await cur.fetchone() is None
             await db.execute(
                 "INSERT INTO haira_chats (session_id, workflow, title, created_at, updated_at)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id) DO UPDATE SET"
@@ -300,6 +326,21 @@ class PostgresStore(Store):
                 " VALUES (%s, %s, %s, %s, %s)",
                 (session_id, role, content, interrupted, now),
             )
+            if limits.chat_messages > 0:
+                await db.execute(
+                    "DELETE FROM haira_chat_messages WHERE session_id=%s AND id <= ("
+                    " SELECT id FROM haira_chat_messages WHERE session_id=%s"
+                    " ORDER BY id DESC LIMIT 1 OFFSET %s)",
+                    (session_id, session_id, limits.chat_messages),
+                )
+            if new:
+                # Messages go with their chat (ON DELETE CASCADE).
+                await db.execute(
+                    "DELETE FROM haira_chats WHERE session_id IN ("
+                    " SELECT session_id FROM haira_chats WHERE session_id<>%s"
+                    " ORDER BY updated_at DESC, session_id OFFSET %s)",
+                    (session_id, limits.chats - 1),
+                )
 
         await self._run(q, write=True)
 

@@ -8,6 +8,7 @@ runs) can share one Redis. Every write is one MULTI/EXEC transaction.
     <p>:chat:<session_id>                    hash workflow, title, created_at, updated_at
     <p>:chatmsg:<session_id>                 list of JSON [role, content, interrupted, ts]
     <p>:chats                                sorted set of session ids by updated_at
+    <p>:memsessions:<len(agent)>:<agent>     sorted set of the agent's sessions by last write
     <p>:wfrun:<id>                           JSON row of a workflow run (/_api/runs)
     <p>:wfruns                               sorted set of run ids by first save
 """
@@ -23,6 +24,7 @@ import redis.asyncio as aioredis
 import redis.exceptions
 
 from haira.memory import runs_codec
+from haira.memory.limits import store_limits
 from haira.memory.perloop import PerLoop
 from haira.memory.store import Chat, ChatEntry, ChatSummary, Message, Store, rfc3339
 from haira.memory.unavailable import StoreUnavailable
@@ -34,6 +36,24 @@ __all__ = ["RedisStore"]
 
 Client = aioredis.Redis
 
+# Evict the oldest members of the sorted set KEYS[1] over the cap ARGV[1], never ARGV[2]
+# (the session or chat being written), deleting the key ARGV[i] .. member for i >= 3.
+# A script, so it runs atomically inside the write's MULTI/EXEC.
+_EVICT = """
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[1])
+if over <= 0 then return 0 end
+local old = redis.call('ZRANGE', KEYS[1], 0, over)
+local n = 0
+for _, m in ipairs(old) do
+  if n < over and m ~= ARGV[2] then
+    for i = 3, #ARGV do redis.call('DEL', ARGV[i] .. m) end
+    redis.call('ZREM', KEYS[1], m)
+    n = n + 1
+  end
+end
+return n
+"""
+
 
 class RedisStore(Store):
     """The shared store on Redis."""
@@ -42,6 +62,7 @@ class RedisStore(Store):
         self.url = url
         self.prefix = prefix if prefix is not None else os.environ.get("HAIRA_REDIS_PREFIX", "haira")
         self._clients: PerLoop[Client] = PerLoop(self._new_client)
+        self.limits = store_limits()
 
     def _new_client(self) -> Client:
         client: Client = aioredis.Redis.from_url(
@@ -86,13 +107,18 @@ class RedisStore(Store):
             return
         key = self._mem_key(agent, session)
         items = [orjson.dumps([m.role, m.content, m.interrupted]) for m in messages]
+        sessions = f"{self.prefix}:memsessions:{len(agent)}:{agent}"
+        max_sessions = self.limits.sessions_per_agent
 
         async def q(r: Client) -> None:
             async with r.pipeline(transaction=True) as p:
                 if items:
                     p.rpush(key, *items)
+                    p.zadd(sessions, {session: time.time()})
                 if keep > 0:
                     p.ltrim(key, -keep, -1)
+                if items and max_sessions > 0:
+                    p.eval(_EVICT, 1, sessions, max_sessions, session, f"{self.prefix}:mem:{len(agent)}:{agent}:")
                 await p.execute()
 
         await self._call(q)
@@ -101,11 +127,16 @@ class RedisStore(Store):
         key = self._mem_key(agent, session)
         items = [orjson.dumps([m.role, m.content, m.interrupted]) for m in messages]
 
+        sessions = f"{self.prefix}:memsessions:{len(agent)}:{agent}"
+
         async def q(r: Client) -> None:
             async with r.pipeline(transaction=True) as p:
                 p.delete(key)
                 if items:
                     p.rpush(key, *items)
+                    p.zadd(sessions, {session: time.time()})
+                else:
+                    p.zrem(sessions, session)
                 await p.execute()
 
         await self._call(q)
@@ -118,6 +149,7 @@ class RedisStore(Store):
         now = time.time()
         chat = f"{self.prefix}:chat:{session_id}"
         title = content[:80] if role == "user" else ""
+        limits = self.limits
 
         async def q(r: Client) -> None:
             async with r.pipeline(transaction=True) as p:
@@ -131,6 +163,11 @@ class RedisStore(Store):
                     orjson.dumps([role, content, interrupted, now]),
                 )
                 p.zadd(f"{self.prefix}:chats", {session_id: now})
+                if limits.chat_messages > 0:
+                    p.ltrim(f"{self.prefix}:chatmsg:{session_id}", -limits.chat_messages, -1)
+                if limits.chats > 0:
+                    p.eval(_EVICT, 1, f"{self.prefix}:chats", limits.chats, session_id,
+                           f"{self.prefix}:chat:", f"{self.prefix}:chatmsg:")
                 await p.execute()
 
         await self._call(q)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+from haira.memory.limits import store_limits
 from haira.memory.store import (
     INTERRUPTED,
     Chat,
@@ -84,6 +85,7 @@ class SQLiteStore(Store):
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self._lock = threading.Lock()
+        self.limits = store_limits()
 
     # ------------------------------------------------------------ plumbing
 
@@ -133,9 +135,13 @@ class SQLiteStore(Store):
         self, agent: str, session: str, messages: list[Message], *, keep: int = 0
     ) -> None:
         now = time.time()
+        max_sessions = self.limits.sessions_per_agent
 
         def q(db: sqlite3.Connection) -> None:
             with _Transaction(db):
+                new = max_sessions > 0 and db.execute(
+                    "SELECT 1 FROM haira_memory WHERE agent=? AND session=? LIMIT 1", (agent, session)
+                ).fetchone() is None
                 db.executemany(
                     "INSERT INTO haira_memory (agent, session, role, content, interrupted, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
@@ -147,6 +153,15 @@ class SQLiteStore(Store):
                         " SELECT id FROM haira_memory WHERE agent=? AND session=?"
                         " ORDER BY id DESC LIMIT 1 OFFSET ?)",
                         (agent, session, agent, session, keep),
+                    )
+                if new and messages:
+                    # A new session: evict the agent's least recently written ones over the
+                    # cap (this one holds the newest id, so it is never among them).
+                    db.execute(
+                        "DELETE FROM haira_memory WHERE agent=? AND session IN ("
+                        " SELECT session FROM haira_memory WHERE agent=? GROUP BY session"
+                        " ORDER BY MAX(id) DESC LIMIT -1 OFFSET ?)",
+                        (agent, agent, max_sessions),
                     )
 
         await self._run(q)
@@ -172,9 +187,13 @@ class SQLiteStore(Store):
     ) -> None:
         now = time.time()
         title = content[:80] if role == "user" else ""
+        limits = self.limits
 
         def q(db: sqlite3.Connection) -> None:
             with _Transaction(db):
+                new = limits.chats > 0 and db.execute(
+                    "SELECT 1 FROM haira_chats WHERE session_id=?", (session_id,)
+                ).fetchone() is None
                 db.execute(
                     "INSERT INTO haira_chats (session_id, workflow, title, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT(session_id) DO UPDATE SET"
@@ -187,6 +206,21 @@ class SQLiteStore(Store):
                     " VALUES (?, ?, ?, ?, ?)",
                     (session_id, role, content, int(interrupted), now),
                 )
+                if limits.chat_messages > 0:
+                    db.execute(
+                        "DELETE FROM haira_chat_messages WHERE session_id=? AND id <= ("
+                        " SELECT id FROM haira_chat_messages WHERE session_id=?"
+                        " ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                        (session_id, session_id, limits.chat_messages),
+                    )
+                if new:
+                    old = db.execute(
+                        "SELECT session_id FROM haira_chats WHERE session_id<>?"
+                        " ORDER BY updated_at DESC, session_id LIMIT -1 OFFSET ?",
+                        (session_id, limits.chats - 1),
+                    ).fetchall()
+                    db.executemany("DELETE FROM haira_chats WHERE session_id=?", old)
+                    db.executemany("DELETE FROM haira_chat_messages WHERE session_id=?", old)
 
         await self._run(q)
 
