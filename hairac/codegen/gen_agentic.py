@@ -11,9 +11,9 @@ from __future__ import annotations
 from hairac import nodes
 from hairac.check import types as t
 from hairac.check.info import BuiltinRef, FuncInfo, GlobalRef
-from hairac.codegen.context import GenContext
+from hairac.codegen.context import FnFrame, GenContext
 from hairac.codegen.gen_expr import gen_expr, gen_value, py_str
-from hairac.codegen.gen_stmt import emit, gen_function_body, params_text
+from hairac.codegen.gen_stmt import emit, gen_block, gen_function_body, params_text
 from hairac.codegen.names import py_name
 
 TRIGGERS = {"post": "POST", "webhook": "POST", "get": "GET", "put": "PUT", "delete": "DELETE"}
@@ -247,27 +247,67 @@ def _gen_workflow_body(
     with ctx.em.indent():
         if item.description:
             ctx.em.line(py_str(item.description))
-        onerror = next((h for h in item.hooks if h.kind == "onerror"), None)
         onsuccess = next((h for h in item.hooks if h.kind == "onsuccess"), None)
-        body = item.body
-        if onsuccess is not None and onsuccess.binding is None:
-            # REF §4.5: the hook runs when the body reaches its end without `return`
-            body = nodes.Block(span=body.span, stmts=(*body.stmts, *onsuccess.body.stmts))
-        if onerror is None:
-            gen_function_body(ctx, info, body, prologue=prologue)
+        if onsuccess is None:
+            _gen_guarded_body(ctx, item, info, prologue, None)
             return
-        # onerror: a failure of the body runs the hook with the error text (REF §4.5)
-        exc = ctx.temp("exc")
+        # onsuccess runs on every successful completion, `return` included (issue 12; REF
+        # only ran it when the body fell through): a flag the failure paths clear, checked in
+        # `finally`. Its panics are swallowed (REF §4.5); its binding is the empty string.
+        ok = ctx.temp("ok")
+        ctx.em.line(f"{ok} = True")
         ctx.em.line("try:")
         with ctx.em.indent():
-            gen_function_body(ctx, info, body, prologue=prologue)
-        ctx.em.line(f"except Exception as {exc}:")
+            _gen_guarded_body(ctx, item, info, prologue, ok)
+        ctx.em.line("except BaseException:")
         with ctx.em.indent():
-            name = py_name(onerror.binding or "err")
-            ctx.em.line(f"{name} = haira.rt.catch_text({exc})")
-            gen_function_body(ctx, info, onerror.body, declare=False)
-            ctx.em.line(f"raise haira.errors.HairaRuntimeError({name}) from {exc}")
-            ctx.need("haira.errors")
+            ctx.em.line(f"{ok} = False")
+            ctx.em.line("raise")
+        ctx.em.line("finally:")
+        with ctx.em.indent():
+            ctx.em.line(f"if {ok}:")
+            with ctx.em.indent():
+                ctx.em.line("try:")
+                with ctx.em.indent():
+                    if onsuccess.binding is not None:
+                        ctx.em.line(f'{py_name(onsuccess.binding)} = ""')
+                    elif not onsuccess.body.stmts:
+                        ctx.em.line("pass")
+                    ctx.frames.append(FnFrame(info))
+                    try:
+                        gen_block(ctx, onsuccess.body)
+                    finally:
+                        ctx.frames.pop()
+                ctx.em.line("except Exception:")
+                with ctx.em.indent():
+                    ctx.em.line("pass")
+
+
+def _gen_guarded_body(
+    ctx: GenContext,
+    item: nodes.WorkflowDecl,
+    info: FuncInfo,
+    prologue: list[str],
+    ok: str | None,
+) -> None:
+    onerror = next((h for h in item.hooks if h.kind == "onerror"), None)
+    if onerror is None:
+        gen_function_body(ctx, info, item.body, prologue=prologue)
+        return
+    # onerror: a failure of the body runs the hook with the error text (REF §4.5)
+    exc = ctx.temp("exc")
+    ctx.em.line("try:")
+    with ctx.em.indent():
+        gen_function_body(ctx, info, item.body, prologue=prologue)
+    ctx.em.line(f"except Exception as {exc}:")
+    with ctx.em.indent():
+        if ok is not None:
+            ctx.em.line(f"{ok} = False")
+        name = py_name(onerror.binding or "err")
+        ctx.em.line(f"{name} = haira.rt.catch_text({exc})")
+        gen_function_body(ctx, info, onerror.body, declare=False)
+        ctx.em.line(f"raise haira.errors.HairaRuntimeError({name}) from {exc}")
+        ctx.need("haira.errors")
 
 
 def gen_workflow_spec(ctx: GenContext, item: nodes.WorkflowDecl) -> None:
