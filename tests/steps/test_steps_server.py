@@ -248,6 +248,18 @@ def test_verify_step_onerror_and_workflow_onerror(server: Served) -> None:
     )
 
 
+def test_spawn_inside_a_step(server: Served) -> None:
+    _, text = normalized(stream(server, "/fanout", {"a": "x"}))
+    assert text == events(
+        ("run_id", '{"run_id":"RID"}'),
+        ("step", '{"name":"Parallel","status":"start"}'),
+        ("step", '{"name":"Parallel","status":"log","log":{"level":"info","message":"task x"}}'),
+        ("step", '{"name":"Parallel","status":"end"}'),
+        ("result", '{"n":1}'),
+        ("done", "[DONE]"),
+    )
+
+
 def test_openapi_lists_runs(server: Served) -> None:
     paths = httpx.get(server.url("/_api/openapi.json")).json()["paths"]
     for p in ("/_api/runs", "/_api/runs/{id}", "/_api/runs/stream/{id}", "/_api/runs/{id}/confirm"):
