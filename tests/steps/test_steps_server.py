@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -260,11 +261,47 @@ def test_spawn_inside_a_step(server: Served) -> None:
     )
 
 
+def test_a_run_outlives_its_client_and_resumes(server: Served) -> None:
+    with httpx.Client(timeout=20) as client, client.stream(
+        "POST", server.url("/pipeline"), json={"text": "hi there", "fail_times": 0}, headers=SSE
+    ) as r:
+        got = b""
+        for chunk in r.iter_raw():
+            got += chunk
+            if b"awaiting_confirm" in got:
+                break
+    rid, _ = normalized(got)
+    time.sleep(0.5)  # past the resume grace: a streaming run would be cancelled by now
+    c = httpx.post(server.url(f"/_api/runs/{rid}/confirm"), json={"confirmed": True})
+    assert c.status_code == 200
+    deadline = time.monotonic() + 10
+    while httpx.get(server.url(f"/_api/runs/{rid}")).json()["status"] == "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert httpx.get(server.url(f"/_api/runs/{rid}")).json()["result"] == {"words": 8, "tries": 1}
+    # Last-Event-ID on the workflow route resumes the step stream after that event.
+    resumed = httpx.post(
+        server.url("/pipeline"), json={}, headers={**SSE, "Last-Event-ID": f"{rid}:8"}
+    )
+    assert DURATION.sub(b"", resumed.content).decode() == (
+        f"retry: 3000\n\nid: {rid}:9\nevent: step\n"
+        'data: {"name":"Publish","status":"end"}\n\n'
+        f"id: {rid}:10\nevent: result\ndata: {{\"words\":8,\"tries\":1}}\n\n"
+        f"id: {rid}:11\nevent: done\ndata: [DONE]\n\n"
+    )
+
+
 def test_openapi_lists_runs(server: Served) -> None:
     paths = httpx.get(server.url("/_api/openapi.json")).json()["paths"]
     for p in ("/_api/runs", "/_api/runs/{id}", "/_api/runs/stream/{id}", "/_api/runs/{id}/confirm"):
         assert p in paths
     assert "text/event-stream" in paths["/pipeline"]["post"]["responses"]["200"]["content"]
+
+
+def _stored_steps(db: Path, rid: str, status: str) -> bool:
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT steps FROM haira_runs WHERE id=?", (rid,)).fetchone()
+    return row is not None and f'"status":"{status}"' in row[0]
 
 
 def test_running_runs_fail_at_restart(package: Path, tmp_path: Path) -> None:
@@ -282,6 +319,10 @@ def test_running_runs_fail_at_restart(package: Path, tmp_path: Path) -> None:
                     break
         rid, _ = normalized(got)
         assert httpx.get(first.url(f"/_api/runs/{rid}")).json()["status"] == "running"
+        deadline = time.monotonic() + 10
+        while not _stored_steps(db, rid, "awaiting_confirm"):  # saves are asynchronous
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
     finally:
         first.stop(signal.SIGKILL)
     second = Served(package, db)
