@@ -202,14 +202,15 @@ def test_retry_exhausted_fails_the_run(server: Served) -> None:
         *VALIDATE[:5],
         ("step", '{"name":"Flaky","status":"retry","attempt":3,"delay_ms":10}'),
         ("step", '{"name":"Flaky","status":"failed","error":"attempt 3 failed"}'),
-        ("error", '{"error":"attempt 3 failed","code":"internal"}'),
+        ("error", '{"error":"attempt 3 failed","code":"step_failed"}'),
         ("done", "[DONE]"),
     )
     detail = httpx.get(server.url(f"/_api/runs/{rid}")).json()
     assert detail["status"] == "failed" and detail["error"] == "attempt 3 failed"
     assert "result" not in detail
     r = httpx.post(server.url("/pipeline"), json={"text": "x", "fail_times": 5}, timeout=20)
-    assert r.status_code == 500 and r.json()["error"] == "attempt 3 failed"
+    assert r.status_code == 500
+    assert r.json() == {"error": "attempt 3 failed", "code": "step_failed"}
 
 
 def test_confirm_denied(server: Served) -> None:
@@ -219,7 +220,7 @@ def test_confirm_denied(server: Served) -> None:
     assert text.endswith(
         events(
             ("step", '{"name":"Publish","status":"failed","error":"step denied by user"}'),
-            ("error", '{"error":"step denied by user","code":"internal"}'),
+            ("error", '{"error":"step denied by user","code":"step_failed"}'),
             ("done", "[DONE]"),
         ).removeprefix("retry: 3000\n\n").replace("id: RID:1\n", "id: RID:9\n")
         .replace("id: RID:2\n", "id: RID:10\n").replace("id: RID:3\n", "id: RID:11\n")

@@ -17,6 +17,7 @@ from typing import Final
 import orjson
 
 from haira.errors import HairaPanic, HairaRuntimeError, UpstreamError, UpstreamTimeout
+from haira.steps import StepFailed
 
 __all__ = ["Failure", "HttpError", "classify", "error_body", "redact"]
 
@@ -85,6 +86,8 @@ def classify(exc: BaseException, *, debug: bool = False) -> Failure:
         return Failure(502, "upstream_error", redact(str(exc) or "the model provider failed"))
     if isinstance(exc, HairaPanic):
         return Failure(500, "internal", redact(exc.report_text()))
+    if isinstance(exc, StepFailed):  # a workflow step failed after its attempts (REF §4.5)
+        return Failure(500, "step_failed", redact(str(exc) or "step failed"))
     if isinstance(exc, HairaRuntimeError):
         return Failure(500, "internal", redact(str(exc) or type(exc).__name__))
     if isinstance(exc, asyncio.CancelledError):
