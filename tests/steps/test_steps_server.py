@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 
 class Served:
-    def __init__(self, pkg_dir: Path, db: Path) -> None:
+    def __init__(self, pkg_dir: Path, db: Path | str) -> None:
         self.port = _free_port()
         env = {
             **os.environ,
@@ -334,3 +334,13 @@ def test_running_runs_fail_at_restart(package: Path, tmp_path: Path) -> None:
         assert "finished_at" in detail
     finally:
         second.stop()
+
+
+def test_runs_api_with_the_database_down(package: Path) -> None:
+    down = Served(package, "postgresql://u:p@127.0.0.1:1/x")  # nothing listens on port 1
+    try:
+        r = httpx.get(down.url("/_api/runs"), timeout=30)
+        assert r.status_code == 503 and r.json()["code"] == "store_unavailable"
+    finally:
+        _, err = down.stop()
+    assert "Traceback" not in err, err

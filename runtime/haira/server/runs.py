@@ -28,6 +28,7 @@ import orjson
 
 from haira import steps
 from haira.memory.store import RunRecord, Store, rfc3339
+from haira.memory.unavailable import StoreUnavailable
 from haira.server import sse
 from haira.server.problems import HttpError, classify, redact
 from haira.server.request import Receive, Request, Send, read_body, send_bytes
@@ -179,6 +180,15 @@ class Runs:
     # ------------------------------------------------------------ /_api/runs*
 
     async def handle(
+        self, req: Request, receive: Receive, send: Send, cors: list[tuple[bytes, bytes]]
+    ) -> int:
+        try:
+            return await self._route(req, receive, send, cors)
+        except StoreUnavailable as exc:  # scale-out: the shared database is down
+            sys.stderr.write(f"[haira] {req.method} {req.path}: {exc}\n")
+            raise HttpError(503, "store_unavailable", str(exc)) from None
+
+    async def _route(
         self, req: Request, receive: Receive, send: Send, cors: list[tuple[bytes, bytes]]
     ) -> int:
         parts = req.path.rstrip("/").split("/")[3:]  # "", "_api", "runs", ...
