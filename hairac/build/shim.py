@@ -1,9 +1,9 @@
 """The `__main__.py` shim of a compiled app: `python -m app [--port P] [--host H] [--workers N]`.
 
 A native extension module cannot be run with `python -m`, so the wheel carries this one
-small pure-Python file. It parses the serving flags, hands them to the runtime with
-`haira.server.config.override(...)` (they win over `listen()`'s arguments and the
-`HAIRA_*` variables), then calls the program's entry function.
+small pure-Python file. It applies the serving flags with `haira.launch.serving_options`
+(the parser `hairac run` uses too; they win over `listen()`'s arguments and the `HAIRA_*`
+variables), then calls the program's entry function with the program's own arguments.
 
     shim_source("app", "app.main", "main")  # the text of app/__main__.py
 """
@@ -17,40 +17,14 @@ _TEMPLATE = '''\
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m {name}",
-        description=(
-            "Run the Haira program {name}. A program that calls server.listen() serves "
-            "HTTP; these options override listen()'s arguments and the HAIRA_PORT, "
-            "HAIRA_HOST and HAIRA_WORKERS environment variables."
-        ),
-    )
-    parser.add_argument("--port", type=int, metavar="PORT", help="TCP port to listen on")
-    parser.add_argument("--host", metavar="HOST", help="address to bind (e.g. 0.0.0.0)")
-    parser.add_argument(
-        "--workers", type=int, metavar="N", help="number of server worker processes"
-    )
-    return parser
+from haira.launch import serving_options
 
 
 def _main() -> int:
-    parser = _parser()
-    options, rest = parser.parse_known_args(sys.argv[1:])
-    if options.port is not None and not 0 <= options.port <= 65535:
-        parser.error("--port must be between 0 and 65535")
-    if options.workers is not None and options.workers < 1:
-        parser.error("--workers must be at least 1")
-    if options.port is not None or options.host is not None or options.workers is not None:
-        from haira.server import config
-
-        config.override(port=options.port, host=options.host, workers=options.workers)
     # The program sees its own arguments only, as under `hairac run`.
-    sys.argv = [sys.argv[0], *rest]
+    sys.argv[1:] = serving_options(sys.argv[1:], "python -m {name}")
     from {entry_module} import {entry_function} as entry
 
     status = entry()

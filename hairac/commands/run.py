@@ -1,5 +1,9 @@
 """`hairac run FILE [args...]`: compile to Python in a cache directory and run it on CPython.
 
+ARGS go to the generated package's `__main__.py`, which takes the serving options
+(`--port/--host/--workers`, before any `--`) off them with `haira.launch.serving_options`,
+the function the compiled app's shim uses, so both command lines behave alike.
+
 No mypyc: this is the fast edit-run loop. The program replaces the compiler process
 (`exec`), so its stdout, stderr, signals and exit status are the program's own.
 """
@@ -21,10 +25,25 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "run",
         help="compile a Haira program and run it (CPython, no native build)",
-        description="Compile FILE to Python in a cache directory and run it with ARGS.",
+        description=(
+            "Compile FILE to Python in a cache directory and run it with ARGS. ARGS are "
+            "read as a compiled app's `python -m app ARGS` reads them: --port PORT, "
+            "--host HOST and --workers N (and -h) set how a program that calls "
+            "server.listen() serves (they beat listen()'s arguments and HAIRA_PORT, "
+            "HAIRA_HOST, HAIRA_WORKERS); every other argument, and everything after the "
+            "first `--`, goes to the program (os.args()) in order."
+        ),
+        epilog=(
+            "examples: hairac run app.haira --port 8080 --workers 2; "
+            "hairac run tool.haira a b -- --port x  (the program gets a b --port x)"
+        ),
     )
     parser.add_argument("file", help="the entry .haira file")
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the program")
+    parser.add_argument(
+        "args",
+        nargs=argparse.REMAINDER,
+        help="serving options (--port/--host/--workers) and the program's arguments",
+    )
     parser.set_defaults(func=run)
 
 
