@@ -14,6 +14,7 @@ import sys
 
 import orjson
 
+from haira import upstream_hooks
 from haira.agents.agent import Agent, lookup_agent
 from haira.agents.events import AgentResult, EventSink, NullSink
 from haira.agents.tool import Tool, ToolOutcome
@@ -232,6 +233,7 @@ async def _converse(
                 json_mode=agent.output is not None,
                 deadline=deadline,
             )
+            upstream_hooks.release()  # the caller's deferred writes start once this request is out
             turn: TurnResult = await client.stream_turn(request, tap)
             usage = add_usage(usage, turn.usage)
             if not turn.tool_calls:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Final, Protocol
 
 import orjson
 
+from haira import upstream_hooks
 from haira.memory.policy import cap_message
 from haira.server import resume, runs, sse
 from haira.server.binding import Bound, Limits, bind
@@ -264,6 +265,8 @@ class Workflows:
         """Run the workflow's stream into `run`; always ends with `done` (after `error`)."""
         chat = self._chat_key(spec, bound.args)
         user_write = self._record_user(spec, chat, bound.args)
+        if user_write is not None:  # this task's own context: nothing to reset
+            upstream_hooks.after_first_request(user_write.start)
         failed = False
         try:
             try:
@@ -287,7 +290,7 @@ class Workflows:
                 # Recorded before `done`: a client that sends its next message on `done`
                 # must find this exchange complete, in order, in the chat history.
                 if user_write is not None:
-                    await _quietly(user_write)
+                    await user_write.wait()
                 # An upstream failure cuts the reply short just like a disconnect does.
                 await self._record_reply(
                     chat, spec.path, run.reply, failed or run.cancel_reason is not None
@@ -319,12 +322,17 @@ class Workflows:
                 )
             return await runner(collector)
 
-        outcome = await self._until_disconnect(run_to_end(), receive)
+        hook = None if user_write is None else upstream_hooks.after_first_request(user_write.start)
+        try:
+            outcome = await self._until_disconnect(run_to_end(), receive)
+        finally:
+            if hook is not None:
+                upstream_hooks.forget(hook)
         bound.cleanup()
         reply = "".join(collector.parts)
         if chat is not None:
             if user_write is not None:
-                await _quietly(user_write)
+                await user_write.wait()
             await self._record_reply(chat, spec.path, reply, not isinstance(outcome, _Done))
         if isinstance(outcome, _Gone):
             return CLIENT_CLOSED, None
@@ -443,17 +451,13 @@ class Workflows:
 
     def _record_user(
         self, spec: WorkflowSpec, chat: str | None, args: dict[str, object]
-    ) -> asyncio.Task[None] | None:
+    ) -> _UserWrite | None:
         if chat is None:
             return None
         message = args.get(spec.chat_param)
         if not isinstance(message, str) or not message:
             return None
-        # Written concurrently with the run so the first token does not wait for the store.
-        task = asyncio.get_running_loop().create_task(
-            self._record_safe(chat, spec.path, "user", message, False)
-        )
-        return task
+        return _UserWrite(lambda: self._record_safe(chat, spec.path, "user", message, False))
 
     async def _record_reply(self, chat: str, workflow: str, reply: str, interrupted: bool) -> None:
         """The assistant's side of an exchange; a run cut off before its first token has
@@ -470,6 +474,29 @@ class Workflows:
             await self._record(chat, workflow, role, content, interrupted or cut)
         except Exception as exc:  # a broken store must not break the stream
             sys.stderr.write(f"[haira] could not record chat {chat!r}: {redact(str(exc))}\n")
+
+
+class _UserWrite:
+    """The user's side of a chat exchange. It starts once the agent's first upstream request
+    is on its way (`haira.upstream_hooks`): the store is one thread, and a write in front of
+    the memory load delays the first token. A run that never sends one writes it before the
+    reply (`wait`), so the chat keeps its order and the message is stored exactly once."""
+
+    __slots__ = ("_make", "task")
+
+    def __init__(self, make: Callable[[], Coroutine[object, object, None]]) -> None:
+        self._make = make
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.task is None:
+            self.task = asyncio.get_running_loop().create_task(self._make())
+
+    async def wait(self) -> None:
+        self.start()
+        assert self.task is not None
+        # asyncio.wait: a cancelled caller does not cancel the write; it reports its own errors.
+        await asyncio.wait((self.task,))
 
 
 class _Done:
@@ -495,8 +522,3 @@ async def _wait_disconnect(receive: Receive) -> None:
         raise
     except Exception:  # a server that raises instead of reporting the disconnect
         return
-
-
-async def _quietly(task: asyncio.Task[None]) -> None:
-    # Wait for the user message to be written first (chat order); it reports its own errors.
-    await asyncio.wait((task,))
