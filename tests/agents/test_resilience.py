@@ -148,7 +148,9 @@ async def test_bursts_of_concurrent_streams_on_reused_connections(fake: FakeLLM)
     # the runtime's transport must not.
     a = make_agent(first_token_timeout=5.0)
     for _ in range(3):
-        fake.script(*(reply("a b c") for _ in range(60)))
+        # Paced (~0.1 s a stream) so no stream of a burst ends before the last one starts,
+        # however slowly a loaded machine starts them: each burst needs all 60 connections.
+        fake.script(*(reply("a b c", token_rate=20) for _ in range(60)))
         results = await asyncio.wait_for(
             asyncio.gather(*(a.stream("go", session=f"b{i}").run(RecordingSink()) for i in range(60))), 30
         )
