@@ -193,22 +193,41 @@ class Workflows:
     ) -> tuple[int, int | None]:
         try:
             sse_wanted = wants_sse(req.header(b"accept"))
-            if sse_wanted:
-                last_id = req.header(b"last-event-id")
-                if last_id:
-                    resumed = await self._resume(spec, last_id, req, receive, send, cors)
-                    if resumed is not None:
-                        return resumed
-            bound = await bind(spec, req, receive, self._limits)
-            if self.shutting_down:
-                bound.cleanup()
-                raise HttpError(503, "shutting_down", "the server is shutting down")
+            bound = await self._resume_or_bind(
+                spec, req, receive, send, cors, resumable=sse_wanted
+            )
+            if not isinstance(bound, Bound):
+                return bound
             if sse_wanted:
                 return 200, await self._start_stream(spec, bound, receive, send, cors)
             return await self._json_fallback(spec, bound, receive, send, cors)
         except HttpError as err:
             await send_error(send, err, cors)
             return err.status, None
+
+    async def _resume_or_bind(
+        self,
+        spec: WorkflowSpec,
+        req: Request,
+        receive: Receive,
+        send: Send,
+        cors: list[tuple[bytes, bytes]],
+        *,
+        resumable: bool,
+    ) -> Bound | tuple[int, int | None]:
+        """A reconnect's answer when `resumable` and Last-Event-ID names a stream we know;
+        otherwise the bound parameters (503 once shutdown has begun: no new work starts)."""
+        if resumable:
+            last_id = req.header(b"last-event-id")
+            if last_id:
+                resumed = await self._resume(spec, last_id, req, receive, send, cors)
+                if resumed is not None:
+                    return resumed
+        bound = await bind(spec, req, receive, self._limits)
+        if self.shutting_down:
+            bound.cleanup()
+            raise HttpError(503, "shutting_down", "the server is shutting down")
+        return bound
 
     # ------------------------------------------------------------ SSE
 
@@ -359,16 +378,9 @@ class Workflows:
         cors: list[tuple[bytes, bytes]],
     ) -> tuple[int, int | None]:
         step_sse = bool(spec.steps) and self.runs is not None and names_sse(req.header(b"accept"))
-        if step_sse:
-            last_id = req.header(b"last-event-id")
-            if last_id:
-                resumed = await self._resume(spec, last_id, req, receive, send, cors)
-                if resumed is not None:
-                    return resumed
-        bound = await bind(spec, req, receive, self._limits)
-        if self.shutting_down:
-            bound.cleanup()
-            raise HttpError(503, "shutting_down", "the server is shutting down")
+        bound = await self._resume_or_bind(spec, req, receive, send, cors, resumable=step_sse)
+        if not isinstance(bound, Bound):
+            return bound
         if step_sse and self.runs is not None:
             return 200, await self._step_stream(spec, bound, receive, send, cors)
 
